@@ -1,0 +1,106 @@
+# balloonvisor: a small bare-metal x86-64 type-1 hypervisor with dynamic memory.
+# `make run` boots the demo in Bochs; `make test` runs every test. See README.md.
+
+BUILD		:= build
+CC		:= gcc
+LD		:= ld
+HOST_CC		?= gcc
+
+# --- the hypervisor (freestanding, multiboot2 ELF) ---------------------------
+GCC_INC		:= $(shell $(CC) -print-file-name=include)
+INCLUDES	:= -Iinclude -Iarch/x86/include -Iarch/x86
+KCFLAGS		:= -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=small \
+		   -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mgeneral-regs-only \
+		   -fno-stack-protector -fno-builtin -nostdinc -isystem $(GCC_INC) \
+		   -Iinclude/libc $(INCLUDES) -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -MMD -MP
+KASFLAGS	:= $(INCLUDES) -MMD -MP
+KLDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+KSRC_C		:= $(wildcard arch/x86/*/*.c kernel/*.c mm/*.c drivers/*.c)
+KSRC_S		:= $(wildcard arch/x86/*/*.S)
+KOBJS		:= $(patsubst %.c,$(BUILD)/hv/%.o,$(KSRC_C)) \
+		   $(patsubst %.S,$(BUILD)/hv/%.o,$(KSRC_S))
+HV_ELF		:= $(BUILD)/hv.elf
+
+# --- test guests (freestanding ELF64 images loaded as multiboot2 modules) ----
+GCFLAGS		:= $(filter-out -Iinclude/libc $(INCLUDES),$(KCFLAGS)) \
+		   -Iinclude -Iguest
+GSRC_C		:= $(wildcard guest/*.c)
+GSRC_S		:= $(wildcard guest/*.S)
+GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
+
+# --- host unit tests of the pure logic (ASan + UBSan) ------------------------
+PURE_SRCS	:= mm/pmm.c mm/pt_walk.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
+		   kernel/format.c kernel/multiboot2.c $(wildcard kernel/vm_config.c kernel/elf.c)
+UCFLAGS		:= -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
+		   $(INCLUDES) -DHOST_TEST
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+ISO		:= $(BUILD)/hv.iso
+
+.PHONY: all iso run test unit boot-test deps clean guests
+all: $(HV_ELF) $(GUESTS)
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+$(BUILD)/hv/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+$(HV_ELF): $(KOBJS) linker.ld
+	@echo "  LD $@"
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+guests: $(GUESTS)
+$(BUILD)/guest/%.o: guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(GCFLAGS) -c $< -o $@
+$(BUILD)/guest/escape-%.o: guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(GCFLAGS) -DGUEST_ESCAPE -c $< -o $@
+$(BUILD)/guest/%.o: guest/%.S
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(GCFLAGS) -c $< -o $@
+GOBJS		:= $(patsubst guest/%.c,$(BUILD)/guest/%.o,$(GSRC_C)) \
+		   $(patsubst guest/%.S,$(BUILD)/guest/%.o,$(GSRC_S))
+GOBJS_ESCAPE	:= $(patsubst guest/%.c,$(BUILD)/guest/escape-%.o,$(GSRC_C)) \
+		   $(patsubst guest/%.S,$(BUILD)/guest/%.o,$(GSRC_S))
+$(BUILD)/guest/guest.elf: $(GOBJS) guest/guest.ld
+	@echo "  LD $@"
+	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T guest/guest.ld -o $@ $(GOBJS)
+$(BUILD)/guest/guest-escape.elf: $(GOBJS_ESCAPE) guest/guest.ld
+	@echo "  LD $@"
+	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T guest/guest.ld -o $@ $(GOBJS_ESCAPE)
+
+# `make iso` builds the demo ISO; tools/mkiso.sh takes any grub.cfg.
+iso: $(ISO)
+$(ISO): $(HV_ELF) $(GUESTS) tools/grub-demo.cfg tools/mkiso.sh
+	tools/mkiso.sh $@ tools/grub-demo.cfg
+
+unit: $(UNIT_BINS)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
+
+deps:
+	@tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
+
+test: deps
+	@tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

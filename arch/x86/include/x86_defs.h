@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Architectural x86-64 constants, named as in the Intel SDM.
+ * Vendor virtualization constants live in vmx/vmx_defs.h (and svm_defs.h).
+ */
+#ifndef X86_DEFS_H
+#define X86_DEFS_H
+
+/* Usable from C and from assembly (.S files include this header too). */
+#ifdef __ASSEMBLER__
+#define ULL_C(x)	x
+#else
+#define ULL_C(x)	x##ULL
+#endif
+#define BIT(n)		(ULL_C(1) << (n))
+
+/* Control registers: SDM Vol. 3A 2.5 */
+#define X86_CR0_PE		BIT(0)
+#define X86_CR0_MP		BIT(1)
+#define X86_CR0_ET		BIT(4)
+#define X86_CR0_NE		BIT(5)	/* VMXON requires it: SDM 3C 24.8 */
+#define X86_CR0_WP		BIT(16)
+#define X86_CR0_NW		BIT(29)
+#define X86_CR0_CD		BIT(30)
+#define X86_CR0_PG		BIT(31)
+
+#define X86_CR4_PAE		BIT(5)
+#define X86_CR4_PGE		BIT(7)
+#define X86_CR4_OSFXSR		BIT(9)
+#define X86_CR4_OSXMMEXCPT	BIT(10)
+#define X86_CR4_VMXE		BIT(13)
+
+/* RFLAGS: SDM Vol. 1 3.4.3 */
+#define X86_RFLAGS_CF		BIT(0)
+#define X86_RFLAGS_FIXED	BIT(1)	/* always 1 */
+#define X86_RFLAGS_ZF		BIT(6)
+#define X86_RFLAGS_IF		BIT(9)
+
+/* MSRs: SDM Vol. 4 */
+#define MSR_IA32_TSC			0x00000010
+#define MSR_IA32_APIC_BASE		0x0000001b
+#define MSR_IA32_FEATURE_CONTROL	0x0000003a
+#define MSR_IA32_SYSENTER_CS		0x00000174
+#define MSR_IA32_SYSENTER_ESP		0x00000175
+#define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_MISC_ENABLE		0x000001a0
+#define MSR_IA32_PAT			0x00000277
+#define MSR_IA32_MTRRCAP		0x000000fe
+#define MSR_IA32_MTRR_DEF_TYPE		0x000002ff
+#define MSR_IA32_EFER			0xc0000080
+#define MSR_IA32_STAR			0xc0000081
+#define MSR_IA32_LSTAR			0xc0000082
+#define MSR_IA32_FMASK			0xc0000084
+#define MSR_IA32_FS_BASE		0xc0000100
+#define MSR_IA32_GS_BASE		0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE		0xc0000102
+
+#define FEATURE_CONTROL_LOCKED			BIT(0)
+#define FEATURE_CONTROL_VMXON_OUTSIDE_SMX	BIT(2)
+
+#define X86_EFER_SCE		BIT(0)
+#define X86_EFER_LME		BIT(8)
+#define X86_EFER_LMA		BIT(10)
+#define X86_EFER_NXE		BIT(11)
+
+/* CPUID: SDM Vol. 2A, CPUID instruction */
+#define CPUID_1_ECX_VMX			BIT(5)
+#define CPUID_1_ECX_HYPERVISOR		BIT(31)	/* reserved for hypervisor use */
+#define CPUID_80000001_ECX_SVM		BIT(2)	/* AMD APM Vol. 3, E.4.2 */
+#define CPUID_80000001_EDX_PDPE1GB	BIT(26)
+
+/* 4-level paging entries: SDM Vol. 3A 4.5, tables 4-15..4-20 */
+#define X86_PTE_P		BIT(0)
+#define X86_PTE_RW		BIT(1)
+#define X86_PTE_US		BIT(2)
+#define X86_PTE_PWT		BIT(3)
+#define X86_PTE_PCD		BIT(4)
+#define X86_PTE_A		BIT(5)
+#define X86_PTE_D		BIT(6)
+#define X86_PTE_PS		BIT(7)	/* in PDE/PDPTE: maps a large page */
+#define X86_PTE_G		BIT(8)
+#define X86_PTE_NX		BIT(63)	/* needs EFER.NXE */
+#define X86_PTE_ADDR_MASK	ULL_C(0x000ffffffffff000)
+#define X86_PTE_ADDR_MASK_2M	ULL_C(0x000fffffffe00000)
+
+/* Segment descriptor access rights as loaded into VMCS AR fields (SDM 3C 24.4.1) */
+#define X86_SEG_TYPE_CODE_XR_A	0xb	/* execute/read, accessed */
+#define X86_SEG_TYPE_DATA_RW_A	0x3	/* read/write, accessed */
+#define X86_SEG_TYPE_TSS64_BUSY	0xb
+#define X86_SEG_S		BIT(4)	/* code/data (not system) */
+#define X86_SEG_P		BIT(7)
+#define X86_SEG_L		BIT(13)	/* 64-bit code */
+#define X86_SEG_DB		BIT(14)
+#define X86_SEG_G		BIT(15)
+#define X86_SEG_UNUSABLE	BIT(16)
+
+/* Exception vectors: SDM Vol. 3A 6.3.1 */
+#define X86_EXC_DE	0
+#define X86_EXC_UD	6
+#define X86_EXC_DF	8
+#define X86_EXC_GP	13
+#define X86_EXC_PF	14
+#define X86_NR_EXCEPTIONS	32
+
+#endif

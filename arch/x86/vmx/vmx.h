@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal to the VT-x backend (arch/x86/vmx/). */
+#ifndef VMX_H
+#define VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vm.h"
+#include "vmx_defs.h"
+
+struct vmx_caps {
+	uint32_t revision;
+	bool true_ctls;
+	unsigned int preemption_rate;	/* timer ticks once every 2^rate TSC ticks */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t pin, cpu, cpu2, exit, entry;	/* the controls we run with */
+	bool invept_single, invvpid_single;
+};
+
+struct vmx_vm {
+	uint64_t eptp;
+	uint16_t vpid;
+};
+
+struct vmx_vcpu {
+	uint64_t vmcs_pa;
+	bool launched;
+	uint64_t tpr;			/* CR8, if CR8 accesses exit */
+};
+
+extern struct vmx_caps vmx_caps;
+extern uint64_t vmx_io_bitmap_pa, vmx_msr_bitmap_pa;
+
+/* Returns 0 on VM exit, 1 on VMfailValid, 2 on VMfailInvalid (arch/x86/vmx/vmx_entry.S). */
+int vmx_enter(struct vcpu_regs *regs, int launched);
+void vmx_exit_entry(void);
+
+static inline uint64_t vmread(enum vmcs_field f)
+{
+	uint64_t v;
+
+	asm volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)f) : "cc");
+	return v;
+}
+
+static inline void vmwrite(enum vmcs_field f, uint64_t v)
+{
+	asm volatile("vmwrite %1, %0" : : "r"((uint64_t)f), "rm"(v) : "cc");
+}
+
+/* VMX instructions report failure in CF (VMfailInvalid) or ZF (VMfailValid). */
+static inline int vmx_insn_pa(const char *insn_unused, uint64_t pa, int which)
+{
+	uint8_t fail = 0;
+
+	switch (which) {
+	case 0:
+		asm volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+		break;
+	case 1:
+		asm volatile("vmclear %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+		break;
+	default:
+		asm volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+		break;
+	}
+	return fail ? -1 : 0;
+}
+#define vmxon(pa)	vmx_insn_pa("vmxon", (pa), 0)
+#define vmclear(pa)	vmx_insn_pa("vmclear", (pa), 1)
+#define vmptrld(pa)	vmx_insn_pa("vmptrld", (pa), 2)
+
+void vmx_invept(uint64_t type, uint64_t eptp);
+void vmx_invvpid(uint64_t type, uint16_t vpid);
+
+int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot);
+void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice);
+void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason);
+/* Prints the exit and guest state under a title, then stops the VM. */
+void vmx_report_and_stop(struct vcpu *vcpu, bool hv_error, const char *title);
+const char *vmx_exit_reason_name(unsigned int reason);
+void vmx_skip_instruction(struct vcpu *vcpu);
+void vmx_inject_exception(unsigned int vector, bool has_code, uint32_t code);
+
+#endif

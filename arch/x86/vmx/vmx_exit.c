@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM-exit dispatch: one table indexed by the basic exit reason (SDM 3C
+ * appendix C). Handlers decode the VMX-specific details and call the generic
+ * semantics in kernel/ (CPUID policy, port I/O, hypercalls, MSRs, memory).
+ * RIP is only ever advanced by vmx_skip_instruction().
+ */
+#include <stddef.h>
+#include "cpu.h"
+#include "printk.h"
+#include "vmx.h"
+#include "x86_defs.h"
+
+typedef void (*vmx_exit_fn)(struct vcpu *vcpu, uint64_t qual);
+
+void vmx_skip_instruction(struct vcpu *vcpu)
+{
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Queue a hardware exception for the next VM entry (SDM 3C 24.8.3). */
+void vmx_inject_exception(unsigned int vector, bool has_code, uint32_t code)
+{
+	uint32_t info = vector | VMX_INTR_TYPE_HW_EXCEPTION | VMX_INTR_INFO_VALID;
+
+	if (has_code) {
+		info |= VMX_INTR_INFO_DELIVER_CODE;
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, code);
+	}
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/* General-purpose register n as encoded in exit qualifications (SDM 3C table 27-3). */
+static uint64_t *vmx_gpr(struct vcpu *vcpu, unsigned int n)
+{
+	struct vcpu_regs *r = &vcpu->regs;
+	uint64_t *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];	/* NULL = RSP, which lives in the VMCS */
+}
+
+static uint64_t gpr_get(struct vcpu *vcpu, unsigned int n)
+{
+	uint64_t *p = vmx_gpr(vcpu, n);
+
+	return p ? *p : vmread(GUEST_RSP);
+}
+
+static void gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v)
+{
+	uint64_t *p = vmx_gpr(vcpu, n);
+
+	if (p)
+		*p = v;
+	else
+		vmwrite(GUEST_RSP, v);
+}
+
+static void exit_cpuid(struct vcpu *vcpu, uint64_t qual)
+{
+	struct cpuid_regs r;
+
+	vcpu_cpuid(vcpu, (uint32_t)vcpu->regs.rax, (uint32_t)vcpu->regs.rcx, &r);
+	vcpu->regs.rax = r.eax;
+	vcpu->regs.rbx = r.ebx;
+	vcpu->regs.rcx = r.ecx;
+	vcpu->regs.rdx = r.edx;
+	vmx_skip_instruction(vcpu);
+}
+
+static void exit_hlt(struct vcpu *vcpu, uint64_t qual)
+{
+	/* nothing can wake a CPU halted with interrupts off: the guest is done */
+	if (!(vmread(GUEST_RFLAGS) & X86_RFLAGS_IF)) {
+		vmx_report_and_stop(vcpu, false, "halted with interrupts disabled");
+		return;
+	}
+	vmx_skip_instruction(vcpu);
+	vcpu->yield = true;	/* no virtual interrupts yet: let the others run */
+}
+
+static void exit_vmcall(struct vcpu *vcpu, uint64_t qual)
+{
+	vmx_skip_instruction(vcpu);
+	vcpu_hypercall(vcpu);
+}
+
+static void exit_io(struct vcpu *vcpu, uint64_t qual)
+{
+	unsigned int size = (qual & VMX_IO_SIZE_MASK) + 1;
+	uint16_t port = (uint16_t)(qual >> VMX_IO_PORT_SHIFT);
+	bool in = qual & VMX_IO_DIRECTION_IN;
+	uint32_t val = (uint32_t)vcpu->regs.rax;
+	uint64_t keep;
+
+	if (qual & VMX_IO_STRING) {
+		vmx_report_and_stop(vcpu, false, "string I/O (INS/OUTS) is not emulated");
+		return;
+	}
+	vcpu_io(vcpu, port, size, in, &val);
+	if (in) {
+		/* IN AL/AX leaves the rest of RAX; IN EAX zero-extends (SDM 3A 3.4.1.1) */
+		keep = size == 4 ? 0 : vcpu->regs.rax & ~((1ULL << (8 * size)) - 1);
+		vcpu->regs.rax = keep | (val & (size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1));
+	}
+	vmx_skip_instruction(vcpu);
+}
+
+/* MSRs that live in the VMCS guest-state area rather than in kernel/msr.c */
+static bool vmcs_msr(uint32_t msr, enum vmcs_field *f)
+{
+	switch (msr) {
+	case MSR_IA32_EFER:		*f = GUEST_IA32_EFER; return true;
+	case MSR_IA32_PAT:		*f = GUEST_IA32_PAT; return true;
+	case MSR_IA32_FS_BASE:		*f = GUEST_FS_BASE; return true;
+	case MSR_IA32_GS_BASE:		*f = GUEST_GS_BASE; return true;
+	case MSR_IA32_SYSENTER_CS:	*f = GUEST_SYSENTER_CS; return true;
+	case MSR_IA32_SYSENTER_ESP:	*f = GUEST_SYSENTER_ESP; return true;
+	case MSR_IA32_SYSENTER_EIP:	*f = GUEST_SYSENTER_EIP; return true;
+	}
+	return false;
+}
+
+static void exit_rdmsr(struct vcpu *vcpu, uint64_t qual)
+{
+	uint32_t msr = (uint32_t)vcpu->regs.rcx;
+	enum vmcs_field f;
+	uint64_t v;
+
+	if (vmcs_msr(msr, &f)) {
+		v = vmread(f);
+	} else if (vcpu_msr_read(vcpu, msr, &v)) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return;
+	}
+	vcpu->regs.rax = (uint32_t)v;
+	vcpu->regs.rdx = v >> 32;
+	vmx_skip_instruction(vcpu);
+}
+
+static void exit_wrmsr(struct vcpu *vcpu, uint64_t qual)
+{
+	uint32_t msr = (uint32_t)vcpu->regs.rcx;
+	uint64_t v = (vcpu->regs.rdx << 32) | (uint32_t)vcpu->regs.rax;
+	enum vmcs_field f;
+
+	if (vmcs_msr(msr, &f)) {
+		/* long mode stays on: the entry control "IA-32e mode guest" depends on it */
+		if (msr == MSR_IA32_EFER && (v & (X86_EFER_LME | X86_EFER_LMA)) !=
+		    (X86_EFER_LME | X86_EFER_LMA)) {
+			vmx_inject_exception(X86_EXC_GP, true, 0);
+			return;
+		}
+		vmwrite(f, v);
+	} else if (vcpu_msr_write(vcpu, msr, v)) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return;
+	}
+	vmx_skip_instruction(vcpu);
+}
+
+static void mov_to_cr(struct vcpu *vcpu, unsigned int cr, uint64_t v)
+{
+	struct vmx_vcpu *xc = vcpu->arch;
+
+	switch (cr) {
+	case 0:
+		if (!(v & X86_CR0_PG) || !(v & X86_CR0_PE)) {
+			vmx_report_and_stop(vcpu, false, "guest left paging mode (not supported)");
+			return;
+		}
+		vmwrite(GUEST_CR0, (v | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
+		vmwrite(CR0_READ_SHADOW, v);
+		break;
+	case 3:
+		vmwrite(GUEST_CR3, v);
+		/* a real MOV to CR3 flushes this VPID's non-global translations */
+		vmx_invvpid(INVVPID_TYPE_SINGLE_CONTEXT, ((struct vmx_vm *)vcpu->vm->arch)->vpid);
+		break;
+	case 4:
+		if ((v & X86_CR4_VMXE) || !(v & X86_CR4_PAE)) {
+			vmx_inject_exception(X86_EXC_GP, true, 0);
+			return;
+		}
+		vmwrite(GUEST_CR4, (v | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+		vmwrite(CR4_READ_SHADOW, v);
+		break;
+	case 8:
+		xc->tpr = v & 0xf;
+		break;
+	default:
+		vmx_report_and_stop(vcpu, false, "access to an unknown control register");
+		return;
+	}
+	vmx_skip_instruction(vcpu);
+}
+
+static void exit_cr(struct vcpu *vcpu, uint64_t qual)
+{
+	struct vmx_vcpu *xc = vcpu->arch;
+	unsigned int cr = qual & VMX_CR_NUMBER_MASK;
+	unsigned int type = (qual >> VMX_CR_ACCESS_TYPE_SHIFT) & VMX_CR_ACCESS_TYPE_MASK;
+	unsigned int gpr = (qual >> VMX_CR_GPR_SHIFT) & VMX_CR_GPR_MASK;
+	uint64_t shadow;
+
+	switch (type) {
+	case VMX_CR_ACCESS_MOV_TO_CR:
+		mov_to_cr(vcpu, cr, gpr_get(vcpu, gpr));
+		return;
+	case VMX_CR_ACCESS_MOV_FROM_CR:
+		gpr_set(vcpu, gpr, cr == 3 ? vmread(GUEST_CR3) : xc->tpr);
+		break;
+	case VMX_CR_ACCESS_CLTS:
+		shadow = vmread(CR0_READ_SHADOW) & ~(1ULL << 3);
+		mov_to_cr(vcpu, 0, shadow);
+		return;
+	case VMX_CR_ACCESS_LMSW:
+		/* LMSW loads CR0[3:0] but cannot clear PE (SDM 2A, LMSW) */
+		shadow = vmread(CR0_READ_SHADOW);
+		mov_to_cr(vcpu, 0, (shadow & ~0xeULL) | ((qual >> 16) & 0xf) | (shadow & 1));
+		return;
+	}
+	vmx_skip_instruction(vcpu);
+}
+
+static void exit_ept_violation(struct vcpu *vcpu, uint64_t qual)
+{
+	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
+
+	if (vm_gpa_fault(vcpu->vm, gpa, qual & VMX_EPT_VIOLATION_WRITE,
+			 qual & VMX_EPT_VIOLATION_FETCH) == 0)
+		return;
+	printk("vm %s: %s of guest-physical %#lx outside its RAM [0, %#lx)\n",
+	       vcpu->vm->name,
+	       qual & VMX_EPT_VIOLATION_FETCH ? "instruction fetch" :
+	       qual & VMX_EPT_VIOLATION_WRITE ? "write" : "read",
+	       gpa, vcpu->vm->ram_size);
+	vmx_report_and_stop(vcpu, false, "EPT violation");
+}
+
+static void exit_ept_misconfig(struct vcpu *vcpu, uint64_t qual)
+{
+	vmx_report_and_stop(vcpu, true, "EPT misconfiguration (hypervisor bug)");
+}
+
+static void exit_triple_fault(struct vcpu *vcpu, uint64_t qual)
+{
+	vmx_report_and_stop(vcpu, false, "triple fault");
+}
+
+static void exit_nothing(struct vcpu *vcpu, uint64_t qual)
+{
+	/*
+	 * External interrupt (acknowledged on exit and dropped: the host masks
+	 * the PIC and uses no interrupts) or the preemption timer (the run loop
+	 * sees the slice is over).
+	 */
+}
+
+static void exit_skip(struct vcpu *vcpu, uint64_t qual)
+{
+	vmx_skip_instruction(vcpu);	/* INVD, WBINVD: no cache state to emulate */
+}
+
+static void exit_undefined(struct vcpu *vcpu, uint64_t qual)
+{
+	/* VMX instructions: CPUID told the guest there is no VMX */
+	vmx_inject_exception(X86_EXC_UD, false, 0);
+}
+
+static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= exit_nothing,
+	[EXIT_REASON_TRIPLE_FAULT]		= exit_triple_fault,
+	[EXIT_REASON_CPUID]			= exit_cpuid,
+	[EXIT_REASON_HLT]			= exit_hlt,
+	[EXIT_REASON_INVD]			= exit_skip,
+	[EXIT_REASON_VMCALL]			= exit_vmcall,
+	[EXIT_REASON_VMCLEAR]			= exit_undefined,
+	[EXIT_REASON_VMLAUNCH]			= exit_undefined,
+	[EXIT_REASON_VMPTRLD]			= exit_undefined,
+	[EXIT_REASON_VMPTRST]			= exit_undefined,
+	[EXIT_REASON_VMREAD]			= exit_undefined,
+	[EXIT_REASON_VMRESUME]			= exit_undefined,
+	[EXIT_REASON_VMWRITE]			= exit_undefined,
+	[EXIT_REASON_VMXOFF]			= exit_undefined,
+	[EXIT_REASON_VMXON]			= exit_undefined,
+	[EXIT_REASON_CR_ACCESS]			= exit_cr,
+	[EXIT_REASON_IO_INSTRUCTION]		= exit_io,
+	[EXIT_REASON_MSR_READ]			= exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE]			= exit_wrmsr,
+	[EXIT_REASON_EPT_VIOLATION]		= exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]		= exit_ept_misconfig,
+	[EXIT_REASON_INVEPT]			= exit_undefined,
+	[EXIT_REASON_PREEMPTION_TIMER]		= exit_nothing,
+	[EXIT_REASON_INVVPID]			= exit_undefined,
+	[EXIT_REASON_WBINVD]			= exit_skip,
+};
+
+void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason)
+{
+	unsigned int basic = reason & VMX_EXIT_REASON_BASIC_MASK;
+
+	vcpu->exits_total++;
+	if (basic < HV_MAX_EXIT_REASONS)
+		vcpu->exits[basic]++;
+	if (reason & VMX_EXIT_REASON_ENTRY_FAIL) {
+		vmx_report_and_stop(vcpu, true, "VM entry failed (guest state checks)");
+		return;
+	}
+	if (basic >= VMX_NR_EXIT_REASONS || !vmx_exit_handlers[basic]) {
+		vmx_report_and_stop(vcpu, false, "unhandled VM exit");
+		return;
+	}
+	vmx_exit_handlers[basic](vcpu, vmread(EXIT_QUALIFICATION));
+}

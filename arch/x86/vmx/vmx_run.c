@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VT-x run loop: enter the guest, count the exit, dispatch it through
+ * the table in vmx_exit.c, and go back in until the time slice is used up.
+ */
+#include "cpu.h"
+#include "printk.h"
+#include "vmx.h"
+
+static struct vcpu *vmx_current;	/* whose VMCS is loaded */
+
+static void vmx_load(struct vcpu *vcpu)
+{
+	struct vmx_vcpu *xc = vcpu->arch;
+
+	if (vmx_current == vcpu)
+		return;
+	if (vmptrld(xc->vmcs_pa))
+		panic("vmx: VMPTRLD failed for vm %s\n", vcpu->vm->name);
+	vmx_current = vcpu;
+}
+
+static void vmx_entry_failed(struct vcpu *vcpu, int rc)
+{
+	if (rc == 1)
+		printk("vmx: VMLAUNCH/VMRESUME failed: VM-instruction error %lu\n",
+		       vmread(VM_INSTRUCTION_ERROR));
+	else
+		printk("vmx: VMLAUNCH/VMRESUME failed: no current VMCS\n");
+	vmx_report_and_stop(vcpu, true, "VM entry failed");
+}
+
+void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
+{
+	struct vmx_vcpu *xc = vcpu->arch;
+	uint64_t start = rdtsc();
+
+	vmx_load(vcpu);
+	asm volatile("fxrstor64 %0" : : "m"(vcpu->fpu));
+	while (vcpu->vm->state == VM_RUNNABLE && !vcpu->yield) {
+		uint64_t elapsed = rdtsc() - start, t0, ticks;
+		uint32_t reason;
+		int rc;
+
+		if (elapsed >= slice)
+			break;
+		/* the timer counts down at TSC >> rate (SDM 3C 25.5.1) */
+		ticks = (slice - elapsed) >> vmx_caps.preemption_rate;
+		vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks ? ticks : 1);
+
+		t0 = rdtsc();
+		rc = vmx_enter(&vcpu->regs, xc->launched);
+		vcpu->guest_tsc += rdtsc() - t0;
+		if (rc) {
+			vmx_entry_failed(vcpu, rc);
+			break;
+		}
+		xc->launched = true;
+		reason = (uint32_t)vmread(VM_EXIT_REASON);
+		vmx_handle_exit(vcpu, reason);
+	}
+	vcpu->yield = false;
+	asm volatile("fxsave64 %0" : "=m"(vcpu->fpu));
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest boot protocols: each loads an image into a VM and says how to enter it. */
+#ifndef BOOT_H
+#define BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vm.h"
+
+/* The project's own protocol (include/bv_abi.h). */
+int bv_boot_load(struct vm *vm, const char *cmdline, const void *image,
+		 uint64_t image_size, struct vcpu_boot *boot, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest RAM allocation and release (mm/gmem.c). */
+#ifndef GMEM_H
+#define GMEM_H
+
+#include "vm.h"
+
+/* Creates vm->gpt and maps [0, ram_size) to zeroed frames owned by the VM. */
+int gmem_alloc_ram(struct vm *vm);
+/* Unmaps everything and returns every frame, tables included, to the pool. */
+void gmem_free_all(struct vm *vm);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include <stdint.h>
+
+/* 2 M TSC ticks: about 20 ms of emulated time in Bochs (one tick per instruction) */
+#define SCHED_DEFAULT_SLICE_TSC	2000000ULL
+
+extern uint64_t sched_slice_tsc;
+extern uint64_t sched_rounds;
+
+/* Runs every VM until all have stopped. */
+void sched_run(void);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Virtual machines and their vCPUs: the vendor-neutral view. */
+#ifndef VM_H
+#define VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "bv_abi.h"
+#include "pt.h"
+#include "vuart.h"
+
+#define VM_MAX			8
+#define HV_MAX_EXIT_REASONS	128	/* per-vendor exit reason numbers index counters */
+#define VM_STOP_REASON_MAX	96
+
+/* Guest general-purpose registers not kept in the VMCS/VMCB, and CR2. */
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t cr2;
+};
+
+/* The 64-bit entry state a boot protocol asks for. */
+struct vcpu_boot {
+	uint64_t rip, rsp, rdi, rsi;
+	uint64_t cr3;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t cs, ds;
+};
+
+struct vm;
+
+struct vcpu {
+	struct vcpu_regs regs;		/* first: the entry assembly relies on it */
+	struct vm *vm;
+	void *arch;			/* vendor state (struct vmx_vcpu) */
+	bool yield;			/* leave the run loop at the next exit */
+	uint64_t exits[HV_MAX_EXIT_REASONS];
+	uint64_t exits_total;
+	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
+	uint8_t fpu[512] __attribute__((aligned(16)));	/* FXSAVE area */
+};
+
+enum vm_state {
+	VM_RUNNABLE,
+	VM_STOPPED,
+};
+
+/* Why a VM stopped: only HV_ERROR (a hypervisor bug) fails the whole run. */
+enum vm_stop_kind {
+	VM_STOP_POWEROFF,	/* BV_HC_POWEROFF; exit_status says how it went */
+	VM_STOP_GUEST_FAULT,	/* the guest misbehaved and was contained */
+	VM_STOP_HV_ERROR,	/* failed VM entry, EPT misconfiguration, ... */
+};
+
+struct vm {
+	unsigned int id;
+	char name[BV_NAME_MAX];
+	uint8_t owner;			/* frame owner id in the pmm */
+	enum vm_state state;
+	enum vm_stop_kind stop_kind;
+	int64_t exit_status;		/* as given to BV_HC_POWEROFF */
+	char stop_reason[VM_STOP_REASON_MAX];
+	uint64_t ram_size;		/* guest RAM is [0, ram_size) */
+	struct pt gpt;			/* guest-physical tables: EPT or NPT */
+	struct vcpu vcpu;		/* one vCPU per VM for now */
+	struct vuart uart;		/* the guest's COM1 */
+	void *arch;			/* vendor state (struct vmx_vm) */
+	uint64_t io_unhandled;		/* port accesses nothing claimed */
+	uint64_t msr_refused;		/* MSR accesses answered with #GP */
+	uint64_t hypercalls;
+};
+
+extern struct vm vms[VM_MAX];
+extern unsigned int nr_vms;
+
+struct vm_config;
+/* Creates a VM from its configuration and its image; err says why not. */
+int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_size,
+	      char *err, unsigned long err_len);
+/* Marks the VM stopped and prints why (printf-style); safe inside an exit handler. */
+void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Returns a stopped VM's frames to the host pool (outside its run loop). */
+void vm_release(struct vm *vm);
+
+/* Generic exit semantics shared by every vendor backend (kernel/). */
+struct cpuid_regs;
+void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+/* Port I/O of 1, 2 or 4 bytes; for IN, *val receives the value. */
+void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint32_t *val);
+/* RAX = number, RDI/RSI/RDX = arguments; the result goes to RAX. */
+void vcpu_hypercall(struct vcpu *vcpu);
+/* Emulated MSRs; return -1 when the guest should get #GP. */
+int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val);
+int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val);
+/* An access to an unmapped guest-physical address; returns 0 if it was resolved. */
+int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch);
+
+/* Copies guest-physical memory; -1 if any byte is outside the VM's RAM. */
+int vm_read_gpa(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);
+int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len);
+
+#endif

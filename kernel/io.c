@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest port I/O. Every port exits (the I/O bitmaps are all ones); only the
+ * guest's COM1 is a device for now. Other ports behave like an empty bus:
+ * reads return all ones, writes vanish, and both are counted.
+ */
+#include "vm.h"
+#include "vuart.h"
+
+void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint32_t *val)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
+		vuart_access(&vm->uart, vm->name, port - VUART_BASE, in, val);
+		return;
+	}
+	vm->io_unhandled++;
+	if (in)
+		*val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: from GRUB to running VMs. The order matters: serial first (so every
+ * later failure can be reported), descriptor tables, memory, then the CPU's
+ * virtualization, then one VM per multiboot2 module, then the scheduler.
+ */
+#include <string.h>
+#include "cpu.h"
+#include "desc.h"
+#include "hv_ops.h"
+#include "machine.h"
+#include "mm.h"
+#include "multiboot2.h"
+#include "printk.h"
+#include "sched.h"
+#include "summary.h"
+#include "uart.h"
+#include "vm.h"
+#include "vm_config.h"
+#include "x86_defs.h"
+
+#define BV_VERSION	"0.1"
+#define PIC1_DATA	0x21
+#define PIC2_DATA	0xa1
+
+static struct boot_info boot_info;
+static struct vm_config vm_cfg;
+
+/* Value of key=... in the hypervisor's command line, copied into buf. */
+static bool hv_option(const char *cmdline, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = cmdline; *p; ) {
+		const char *end = p;
+
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = end - p - klen - 1;
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, p + klen + 1, n);
+			buf[n] = '\0';
+			return true;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+static void hv_parse_cmdline(const char *cmdline)
+{
+	char v[24];
+
+	printk("cmdline: \"%s\"\n", cmdline);
+	if (hv_option(cmdline, "exit", v, sizeof(v)))
+		machine_set_emulator_exit(!strcmp(v, "emulator"));
+	if (hv_option(cmdline, "slice", v, sizeof(v))) {
+		uint64_t n;
+
+		if (parse_size(v, strlen(v), &n) || n < 10000)
+			printk("cmdline: slice=%s is not a tick count >= 10000; keeping %lu\n",
+			       v, sched_slice_tsc);
+		else
+			sched_slice_tsc = n;
+	}
+	/* a deliberate host fault, to test the exception report */
+	if (hv_option(cmdline, "selftest", v, sizeof(v)) && !strcmp(v, "ud"))
+		asm volatile("ud2");
+}
+
+static void create_vms(const struct boot_info *bi)
+{
+	char err[160];
+
+	if (bi->modules_dropped)
+		printk("config: %u modules beyond the first %d ignored\n",
+		       bi->modules_dropped, BOOT_MAX_MODULES);
+	for (unsigned int i = 0; i < bi->nr_modules; i++) {
+		const struct boot_module *m = &bi->modules[i];
+
+		if (vm_config_parse(m->cmdline, i, &vm_cfg, err, sizeof(err)) ||
+		    vm_create(&vm_cfg, phys_to_virt(m->start), m->end - m->start,
+			      err, sizeof(err))) {
+			printk("config: module %u \"%s\": %s; this VM is skipped\n",
+			       i, m->cmdline, err);
+			continue;
+		}
+		if (vm_cfg.mem_rounded)
+			printk("config: vm %s: mem rounded up to %lu MiB (a multiple of 2 MiB)\n",
+			       vm_cfg.name, vm_cfg.mem_bytes >> 20);
+	}
+}
+
+void kmain(uint32_t magic, uint64_t mbi_pa)
+{
+	char err[96];
+
+	uart_init();
+	printk("\nballoonvisor %s: booting\n", BV_VERSION);
+	/* the host takes no interrupts: mask the legacy PIC the BIOS left on */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+	gdt_init();
+	idt_init();
+	/* FXSAVE/FXRSTOR of guest SSE state needs OSFXSR (SDM 3A 13.1.4) */
+	write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot2 loader (magic %#x)\n", magic);
+	if (mb2_parse(phys_to_virt(mbi_pa), &boot_info, err, sizeof(err)))
+		panic("bad multiboot2 information: %s\n", err);
+	hv_parse_cmdline(boot_info.cmdline);
+	mm_init(&boot_info);
+	mm_init_host_tables();
+
+	hv_ops = cpu_detect_backend();
+	if (!hv_ops)
+		machine_finish(MACHINE_UNSUPPORTED);
+	if (hv_ops->cpu_init()) {
+		printk("balloonvisor: %s could not be enabled on this CPU\n", hv_ops->name);
+		machine_finish(MACHINE_UNSUPPORTED);
+	}
+
+	create_vms(&boot_info);
+	if (!nr_vms) {
+		printk("balloonvisor: no VM to run (add module2 lines to grub.cfg)\n");
+		machine_finish(MACHINE_FAILURE);
+	}
+	printk("balloonvisor: running %u VMs, time slice %lu TSC ticks\n",
+	       nr_vms, sched_slice_tsc);
+	sched_run();
+	machine_finish(summary_print());
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include "format.h"
+#include "machine.h"
+#include "printk.h"
+#include "uart.h"
+
+#define PRINTK_BUF	512
+
+static void vprintk(const char *fmt, va_list ap)
+{
+	char buf[PRINTK_BUF];
+	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	uart_write(buf, n < PRINTK_BUF ? (unsigned long)n : PRINTK_BUF - 1);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	printk("PANIC: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	machine_finish(MACHINE_FAILURE);
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/* The end-of-run report: per-VM exits and memory, the host's frames, the outcome. */
+#include "hv_ops.h"
+#include "machine.h"
+#include "mm.h"
+#include "printk.h"
+#include "sched.h"
+#include "summary.h"
+#include "vm.h"
+
+static const char *const stop_kinds[] = {
+	[VM_STOP_POWEROFF] = "power-off",
+	[VM_STOP_GUEST_FAULT] = "guest fault",
+	[VM_STOP_HV_ERROR] = "HYPERVISOR ERROR",
+};
+
+static void summary_vm(const struct vm *vm)
+{
+	const struct vcpu *v = &vm->vcpu;
+
+	printk("summary: vm %s: %s (%s), exit status %ld, RAM %lu MiB, "
+	       "%lu exits, %lu hypercalls, %lu unclaimed port accesses, %lu refused MSR accesses, guest TSC %lu\n",
+	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
+	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
+	       vm->msr_refused, v->guest_tsc);
+	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS; r++)
+		if (v->exits[r])
+			printk("summary: vm %s: exit %-22s %lu\n", vm->name,
+			       hv_ops->exit_reason_name(r), v->exits[r]);
+}
+
+enum machine_outcome summary_print(void)
+{
+	bool ok = pmm_check(&host_pmm) == 0;
+
+	printk("\n==== balloonvisor summary: %u VMs, %lu scheduling rounds ====\n",
+	       nr_vms, sched_rounds);
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		const struct vm *vm = &vms[i];
+
+		summary_vm(vm);
+		if (vm->stop_kind == VM_STOP_HV_ERROR ||
+		    (vm->stop_kind == VM_STOP_POWEROFF && vm->exit_status != 0))
+			ok = false;
+		if (pmm_count(&host_pmm, vm->owner))
+			ok = false;
+	}
+	ok &= mm_print_summary();
+	return ok ? MACHINE_SUCCESS : MACHINE_FAILURE;
+}

@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# Helpers for the boot tests, tests/boot/*.sh (run by tests/run.sh from the repo root):
+#   source "$(dirname "$0")/lib.sh"
+#   boot_iso two_vms "$(grub_cfg exit=emulator 'module2 /boot/guest.elf name=a mem=32M')"
+#   run_bochs two_vms 120          # or run_qemu; $STATUS = the emulator script's exit status
+#   assert_status 0 "ends through the magic breakpoint"
+#   assert_log '^a: started' "VM a starts"
+# Each assertion prints "ok - DESC" or "not ok - DESC" and returns 0, so a script goes on
+# (also under set -e); the script then exits 1 if anything failed (EXIT trap, replaced if the
+# script sets its own). Assertions match the serial log with CRs and ANSI escapes removed.
+# Files, per NAME: build/test/NAME.{cfg,iso,serial.log,serial.txt,emu.out}.
+
+BV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BV_TEST_DIR=$BV_ROOT/build/test
+STATUS=         # exit status of the last run_bochs/run_qemu
+SERIAL_LOG=     # its serial log, as written by the emulator
+SERIAL_TXT=     # the same, cleaned: what the assertions match
+_bt_failed=0
+_bt_tail_shown=0
+mkdir -p "$BV_TEST_DIR"
+
+# grub_cfg HV_ARGS [LINE...]: a grub.cfg booting hv.elf with HV_ARGS, then the LINEs (module2 ...).
+grub_cfg() {
+	local args=$1 line
+	shift
+	printf '%s\n' 'set timeout=0' 'serial --unit=0 --speed=115200' \
+		'terminal_input serial' 'terminal_output serial' 'menuentry "test" {' \
+		"	multiboot2 /boot/hv.elf $args"
+	for line in "$@"; do printf '\t%s\n' "$line"; done
+	printf '}\n'
+}
+
+# boot_iso NAME CFG_TEXT: build build/test/NAME.iso from the hypervisor, the guests and CFG_TEXT.
+boot_iso() {
+	local name=$1
+	printf '%s\n' "$2" >"$BV_TEST_DIR/$name.cfg"
+	if ! "$BV_ROOT/tools/mkiso.sh" "$BV_TEST_DIR/$name.iso" "$BV_TEST_DIR/$name.cfg" \
+		>"$BV_TEST_DIR/$name.mkiso.out" 2>&1; then
+		_bt_failed=$((_bt_failed + 1))
+		echo "not ok - $name: build the ISO"
+		sed 's/^/    /' "$BV_TEST_DIR/$name.mkiso.out"
+		return 1
+	fi
+}
+
+# _bt_run EMULATOR NAME TIMEOUT: run tools/EMULATOR.sh quietly; its stdout goes to NAME.emu.out.
+_bt_run() {
+	local emu=$1 name=$2 limit=$3 start=$SECONDS
+	SERIAL_LOG=$BV_TEST_DIR/$name.serial.log
+	SERIAL_TXT=$BV_TEST_DIR/$name.serial.txt
+	STATUS=0
+	"$BV_ROOT/tools/$emu.sh" "$BV_TEST_DIR/$name.iso" "$SERIAL_LOG" "$limit" \
+		>"$BV_TEST_DIR/$name.emu.out" 2>&1 </dev/null || STATUS=$?
+	# GRUB writes ANSI escapes and the console may end lines with CR: strip both so that
+	# ^ and $ work in the assertions' regular expressions.
+	sed -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$SERIAL_LOG" >"$SERIAL_TXT" 2>/dev/null ||
+		: >"$SERIAL_TXT"
+	echo "# $name: $emu exit status $STATUS after $((SECONDS - start)) s"
+}
+run_bochs() { _bt_run bochs "$1" "${2:-300}"; }
+run_qemu() { _bt_run qemu "$1" "${2:-120}"; }
+
+# _bt_result OK DESC [WHY]: print the TAP line; on the script's first failure, the log's tail.
+_bt_result() {
+	if [[ $1 == 1 ]]; then
+		echo "ok - $2"
+		return 0
+	fi
+	_bt_failed=$((_bt_failed + 1))
+	echo "not ok - $2${3:+ ($3)}"
+	if [[ $_bt_tail_shown == 0 && -n $SERIAL_TXT ]]; then
+		_bt_tail_shown=1
+		echo "#   last 30 lines of $SERIAL_LOG:"
+		tail -n 30 "$SERIAL_TXT" | sed 's/^/    /'
+	fi
+	return 0
+}
+
+# _bt_grep REGEX ARGS...: grep -E the cleaned serial log of the last run (-a: it may hold binary).
+_bt_grep() { grep -aE "$@" "$SERIAL_TXT" 2>/dev/null; }
+
+# assert_status WANT DESC: the last run's exit status.
+assert_status() {
+	if [[ $STATUS == "$1" ]]; then _bt_result 1 "$2"; else
+		_bt_result 0 "$2" "exit status $STATUS, want $1"
+	fi
+}
+
+# assert_log REGEX DESC / assert_no_log REGEX DESC: some line / no line matches.
+assert_log() {
+	if _bt_grep -q -e "$1"; then _bt_result 1 "$2"; else
+		_bt_result 0 "$2" "no line matches /$1/"
+	fi
+}
+assert_no_log() {
+	local hit
+	if hit=$(_bt_grep -m 1 -e "$1"); then _bt_result 0 "$2" "unexpected: $hit"; else
+		_bt_result 1 "$2"
+	fi
+}
+
+# assert_count REGEX N DESC: exactly N lines match.
+assert_count() {
+	local n
+	n=$(_bt_grep -c -e "$1") || true
+	if [[ ${n:-0} == "$2" ]]; then _bt_result 1 "$3"; else
+		_bt_result 0 "$3" "${n:-0} lines match /$1/, want $2"
+	fi
+}
+
+# assert_order REGEX1 REGEX2 DESC: the first line matching REGEX1 comes before (not on)
+# the first line matching REGEX2.
+assert_order() {
+	local a b
+	a=$(_bt_grep -n -m 1 -e "$1" | cut -d: -f1) || true
+	b=$(_bt_grep -n -m 1 -e "$2" | cut -d: -f1) || true
+	if [[ -z $a ]]; then
+		_bt_result 0 "$3" "no line matches /$1/"
+	elif [[ -z $b ]]; then
+		_bt_result 0 "$3" "no line matches /$2/"
+	elif ((a < b)); then
+		_bt_result 1 "$3"
+	else
+		_bt_result 0 "$3" "/$1/ first on line $a, /$2/ first on line $b"
+	fi
+}
+
+# Exit 1 when an assertion failed, unless the script already fails by itself.
+_bt_exit() {
+	local rc=$?
+	if ((rc == 0 && _bt_failed > 0)); then exit 1; fi
+	exit "$rc"
+}
+trap _bt_exit EXIT

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The single test entry point (make test, .ci/run): build, host unit tests, boot tests.
+# usage: tests/run.sh [unit | boot | boot/NAME]
+# The last line of output is always "N passed, N failed"; the exit status is 0 iff none failed.
+#   env BOOT_SCRIPT_TIMEOUT: seconds per boot test script (default 1200).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export LC_ALL=C # sorted test order and grep independent of the locale
+
+filter=${1:-}
+case $filter in
+'' | unit | boot | boot/?*) ;;
+*)
+	echo "usage: $0 [unit | boot | boot/NAME]" >&2
+	exit 2
+	;;
+esac
+logs=build/test/logs
+passed=0
+failed=0
+finish() {
+	# An unexpected error in this script must not end in "0 failed".
+	if [[ $1 != 0 && $failed == 0 ]]; then failed=1; fi
+	echo "$passed passed, $failed failed"
+	if ((failed > 0)); then exit 1; fi
+	exit 0
+}
+trap 'finish $?' EXIT
+
+section_start() {
+	echo "== $1"
+	sec_name=$1 sec_start=$SECONDS sec_passed=$passed sec_failed=$failed
+}
+section_end() {
+	echo "== $sec_name: $((passed - sec_passed)) passed, $((failed - sec_failed)) failed" \
+		"($((SECONDS - sec_start)) s)"
+}
+# indent_tail N FILE: the end of a log, set off from the TAP lines.
+indent_tail() { tail -n "$1" "$2" | sed 's/^/    /'; }
+
+jobs=$(nproc 2>/dev/null || echo 2)
+mkdir -p "$logs"
+
+# The hypervisor and guests are needed by the boot tests only.
+if [[ $filter != unit ]]; then
+	section_start build
+	if ! make -j"$jobs" --no-print-directory all >"$logs/build.log" 2>&1; then
+		indent_tail 60 "$logs/build.log"
+		echo "not ok - make all (log: $logs/build.log)"
+		failed=$((failed + 1))
+		section_end
+		exit 1
+	fi
+	section_end
+fi
+
+if [[ -z $filter || $filter == unit ]]; then
+	section_start unit
+	# -k: one broken test file must not keep the others from being built and run.
+	make -k -j"$jobs" --no-print-directory unit >"$logs/unit-build.log" 2>&1 || true
+	for src in tests/unit/test_*.c; do
+		[[ -e $src ]] || continue
+		name=$(basename "$src" .c)
+		bin=build/unit/$name
+		# Up to date after the parallel build unless this one failed: then it fails again here,
+		# with only its own errors in its log.
+		if ! make --no-print-directory "$bin" >"$logs/$name.build.log" 2>&1; then
+			grep -E -A2 'error:|undefined reference|\*\*\*' "$logs/$name.build.log" |
+				head -n 40 | sed 's/^/    /' || true
+			echo "not ok - $name: build failed (log: $logs/$name.build.log)"
+			failed=$((failed + 1))
+			continue
+		fi
+		out=$logs/$name.log
+		st=0
+		CMOCKA_MESSAGE_OUTPUT=stdout timeout -s KILL 300 "$bin" >"$out" 2>&1 </dev/null || st=$?
+		# cmocka prints one summary per test group: "[  PASSED  ] N test(s)." and, when some
+		# failed, "[  FAILED  ] N test(s), listed below:". Tests whose setup failed are left out
+		# of it: count their "[  ERROR   ] NAME" lines ("[  ERROR   ] --- ..." are messages).
+		p=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) test\(s\)\..*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+		f=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\).*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+		f=$((f + $(grep -cE '^\[  ERROR   \] [^-]' "$out" || true)))
+		why=
+		if ! grep -qE '^\[  (PASSED|FAILED)  \] [0-9]+ test\(s\)' "$out"; then
+			why="no cmocka summary, exit status $st"
+			f=$((f + 1))
+		elif [[ $st != 0 && $f == 0 ]]; then
+			# A crash after the summary, or a sanitizer report (leaks) at exit.
+			why="exit status $st"
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		if [[ $f == 0 ]]; then
+			echo "ok - $name: $p passed"
+		else
+			indent_tail 40 "$out"
+			echo "not ok - $name: $p passed, $f failed${why:+ ($why)} (log: $out)"
+		fi
+	done
+	section_end
+fi
+
+if [[ $filter != unit ]]; then
+	section_start boot
+	scripts=()
+	case $filter in
+	boot/*)
+		s=tests/${filter%.sh}.sh
+		if [[ -f $s ]]; then scripts=("$s"); else
+			echo "not ok - $s: no such boot test"
+			failed=$((failed + 1))
+		fi
+		;;
+	*)
+		for s in tests/boot/*.sh; do
+			if [[ -f $s && $s != tests/boot/lib.sh ]]; then scripts+=("$s"); fi
+		done
+		;;
+	esac
+	for s in ${scripts[@]+"${scripts[@]}"}; do
+		name=$(basename "$s" .sh)
+		out=$logs/boot-$name.log
+		start=$SECONDS
+		echo "--- $name"
+		# -k: a script ignoring TERM is killed 10 s later; each emulator has its own timeout.
+		set +e
+		timeout -k 10 "${BOOT_SCRIPT_TIMEOUT:-1200}" bash "$s" </dev/null 2>&1 | tee "$out"
+		st=${PIPESTATUS[0]}
+		set -e
+		p=$(grep -c '^ok - ' "$out" || true)
+		f=$(grep -c '^not ok - ' "$out" || true)
+		if [[ $st != 0 && $f == 0 ]]; then
+			if [[ $st == 124 || $st == 137 ]]; then
+				echo "not ok - $name: timed out after ${BOOT_SCRIPT_TIMEOUT:-1200} s"
+			else
+				echo "not ok - $name: exit status $st"
+			fi
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "--- $name: $p passed, $f failed ($((SECONDS - start)) s)"
+	done
+	section_end
+fi

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Boot an ISO in QEMU and stream its COM1 output to stdout while it runs.
+# usage: tools/qemu.sh ISO SERIAL_LOG [TIMEOUT_SECONDS=120]
+#   env QEMU_CPU (default max), QEMU_MEGS (default 512)
+#   env QEMU_ACCEL=kvm: `-accel kvm -cpu host`, for a host with /dev/kvm and nested VT-x
+#   (kvm_intel nested=1); TCG, the default, never exposes VT-x, only SVM.
+# Exit status: QEMU's. The hypervisor ends QEMU by writing v to port 0xf4 (isa-debug-exit),
+# giving (v<<1)|1; a triple fault exits 0 (because of -no-reboot), so callers must accept
+# only their chosen success status. 124 = timed out, 2 = bad usage or QEMU missing.
+set -euo pipefail
+
+if [[ $# -lt 2 || $# -gt 3 ]]; then
+	echo "usage: $0 ISO SERIAL_LOG [TIMEOUT_SECONDS=120]" >&2
+	exit 2
+fi
+iso=$1
+serial=$2
+limit=${3:-120}
+case ${QEMU_ACCEL:-tcg} in
+tcg) accel=(-accel tcg -cpu "${QEMU_CPU:-max}") ;;
+kvm) accel=(-accel kvm -cpu host) ;;
+*)
+	echo "qemu: QEMU_ACCEL must be tcg or kvm" >&2
+	exit 2
+	;;
+esac
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	echo "qemu: qemu-system-x86_64 not installed (run tools/deps.sh: package qemu-system-x86)" >&2
+	exit 2
+fi
+if [[ ${QEMU_ACCEL:-tcg} == kvm && ! -w /dev/kvm ]]; then
+	echo "qemu: QEMU_ACCEL=kvm needs a writable /dev/kvm (kvm_intel with nested=1 on the host)" >&2
+	exit 2
+fi
+if [[ ! -f $iso ]]; then
+	echo "qemu: $iso not found" >&2
+	exit 2
+fi
+
+tmp=$(mktemp -d)
+pid=
+tailpid=
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+	# timeout(1) runs in its own process group, so Ctrl-C would not reach QEMU: kill the group.
+	if [[ -n $pid ]]; then
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [[ -n $tailpid ]]; then kill "$tailpid" 2>/dev/null || true; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+mkdir -p "$(dirname "$serial")"
+: >"$serial"
+timeout -s KILL "$limit" \
+	qemu-system-x86_64 -machine pc "${accel[@]}" -m "${QEMU_MEGS:-512}" -display none \
+	-serial "file:$serial" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-cdrom "$iso" </dev/null >"$tmp/out" 2>&1 &
+pid=$!
+tail -n +1 -s 0.2 -f --pid="$pid" "$serial" &
+tailpid=$!
+status=0
+# 2>/dev/null: bash's own "Killed" job report; the message below says it better.
+wait "$pid" 2>/dev/null || status=$?
+pid=
+wait "$tailpid" || true
+tailpid=
+
+case $status in
+124 | 137)
+	echo "qemu: timed out after $limit s" >&2
+	exit 124
+	;;
+esac
+# QEMU's own complaints (bad option, missing /dev/kvm) would otherwise be lost.
+if [[ -s $tmp/out ]]; then sed 's/^/qemu: /' "$tmp/out" >&2; fi
+exit "$status"
