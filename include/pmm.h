@@ -67,9 +67,9 @@ uint64_t pmm_count(const struct pmm *pmm, uint8_t owner);
 int pmm_check(const struct pmm *pmm);
 
 /* pmm_check() results (negated) */
-#define PMM_ECOUNT		1	/* counts[] disagree with the owner array */
-#define PMM_EBITMAP		2	/* free bit set iff owner == FREE is violated */
-#define PMM_ERAM		3	/* ram_frames != nframes - counts[ABSENT] */
-#define PMM_ETAIL		4	/* bit set beyond nframes in the last word */
+#define PMM_ECOUNT	1	/* counts[] disagree with the owner array */
+#define PMM_EBITMAP	2	/* free bit not set iff owner == FREE */
+#define PMM_ERAM	3	/* ram_frames != nframes - counts[ABSENT] */
+#define PMM_ETAIL	4	/* bit set beyond nframes in the last word */
 
 #endif

@@ -39,6 +39,12 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 			return -1;
 		}
 	}
+	/* refuse before zeroing frames that would all be given back */
+	if (cfg->mem_bytes > free_bytes) {
+		fmt_snprintf(err, err_len, "mem: %lu MiB does not fit: %lu MiB free",
+			     cfg->mem_bytes >> 20, free_bytes >> 20);
+		return -1;
+	}
 	vm = &vms[nr_vms];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = nr_vms;

@@ -172,7 +172,7 @@ uint64_t pmm_alloc_large(struct pmm *pmm, uint8_t owner)
 		return PMM_NO_FRAME;
 	/* Next fit: a separate cursor keeps 2 MiB searches off 4 KiB churn. */
 	for (i = 0; i < groups; i++) {
-		uint64_t g = start + i < groups ? start + i : start + i - groups;
+		uint64_t g = (start + i) % groups;
 		uint64_t pfn = g * FRAMES_PER_LARGE;
 
 		if (!group_free(pmm, g))

@@ -51,7 +51,11 @@ static bool range_ok(uint64_t va, uint64_t size)
 	       !((va ^ (va + size - 1)) >> 48);
 }
 
-/* Host rejects write-only; EPT calls it a misconfiguration (SDM 3C 28.3.3.1). */
+/*
+ * Write without read: the host format can't say it and EPT calls 010b and
+ * 110b misconfigurations (SDM 3C 28.3.3.1). Execute-only (100b) is left to
+ * the caller: it needs the EPT capability bit.
+ */
 static bool prot_ok(unsigned int prot)
 {
 	return prot && !(prot & ~PT_RWX) &&
@@ -91,7 +95,7 @@ static int new_table(struct pt *pt, uint64_t *e)
 	return 0;
 }
 
-/* Like find(), but builds missing tables down to target; NULL if out of memory. */
+/* Like find(), but builds missing tables down to target; NULL: no memory. */
 static uint64_t *walk_alloc(struct pt *pt, uint64_t va, int target, int *level)
 {
 	for (;;) {
@@ -104,7 +108,7 @@ static uint64_t *walk_alloc(struct pt *pt, uint64_t va, int target, int *level)
 	}
 }
 
-/* Replace the leaf at e (level >= 1) by a table of 512 leaves, same translation. */
+/* Replace leaf e (level >= 1) by a table of 512 leaves mapping the same. */
 static int split_entry(struct pt *pt, uint64_t *e, int level)
 {
 	const struct pt_format *f = pt->fmt;
@@ -243,8 +247,8 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size,
 	while (done < size) {
 		uint64_t v = va + done, p = pa + done;
 
-		if ((flags & PT_MAP_LARGE) && is_aligned(v | p, PT_LARGE_SIZE) &&
-		    size - done >= PT_LARGE_SIZE) {
+		if ((flags & PT_MAP_LARGE) && size - done >= PT_LARGE_SIZE &&
+		    is_aligned(v | p, PT_LARGE_SIZE)) {
 			e = walk_alloc(pt, v, 1, &level);
 			if (!e)
 				goto nomem;

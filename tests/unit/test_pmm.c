@@ -295,6 +295,11 @@ static void test_free_large(void **state)
 
 	expect_refused(pa, VM1, true);
 	expect_refused(pa + PAGE_SIZE, VM0, true);	/* not 2 MiB aligned */
+	/* ...even when the owner holds all 512 frames from there */
+	assert_int_equal(pmm_reserve(&pmm, pa + LARGE_PAGE_SIZE, PAGE_SIZE,
+				     VM0), 1);
+	expect_refused(pa + PAGE_SIZE, VM0, true);
+	assert_int_equal(pmm_free(&pmm, pa + LARGE_PAGE_SIZE, VM0), 0);
 	expect_refused(16 * MiB, VM0, true);		/* out of range */
 	expect_refused(pa + LARGE_PAGE_SIZE, VM0, true);	/* free run */
 

@@ -11,7 +11,7 @@
 
 #define X86_PTE_ADDR_MASK_1G	0x000fffffc0000000ULL
 
-/* Address bits of a leaf at level; bit 12 of a large leaf is PAT, not address. */
+/* Address bits of a leaf; bit 12 of a large leaf is PAT, not address. */
 static uint64_t leaf_mask(int level)
 {
 	if (level == 2)

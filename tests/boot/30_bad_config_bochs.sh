@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Malformed VM lines in grub.cfg: each gets a clear error naming the field and is
+# skipped; the good VM still runs; the run succeeds.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+boot_iso bad_config "$(grub_cfg exit=emulator \
+	'module2 /boot/guest.elf name=bad! mem=8M' \
+	'module2 /boot/guest.elf name=q mem=12Q' \
+	'module2 /boot/guest.elf name=nomem' \
+	'module2 /boot/guest.elf name=ok mem=7M -- fine' \
+	'module2 /boot/guest.elf name=ok mem=8M' \
+	'module2 /boot/guest.elf name=huge mem=8G' \
+	'module2 /boot/guest.elf name=typo mem=8M colour=red')"
+run_bochs bad_config 240
+
+assert_status 0 "Bochs exits with success"
+assert_log '^config: module 0 "name=bad! mem=8M": name: .*this VM is skipped$' "a bad name is refused, naming the field"
+assert_log '^config: module 1 "name=q mem=12Q": mem: "12Q" is not a size' "a bad size is refused, naming the value"
+assert_log '^config: module 2 "name=nomem": mem= is missing' "a missing size is refused"
+assert_log '^config: vm ok: mem rounded up to 8 MiB' "a size that is not a multiple of 2 MiB is rounded, and said so"
+assert_log '^config: module 4 "name=ok mem=8M": name: "ok" is already used' "a duplicate name is refused"
+assert_log '^config: module 5 "name=huge mem=8G": mem: 8192 MiB does not fit' "a VM too large for the host is refused"
+assert_log '^config: module 6 .*unknown key "colour"' "an unknown key is refused"
+assert_count '^vm [a-z]+: created' 1 "only the good VM is created"
+assert_log '^\[ok\] PASS: ok' "the good VM runs and passes"
+assert_log '^frames: conservation check ok' "refused VMs leave no frame behind"
