@@ -9,6 +9,7 @@
  * Serial output is expensive (a VM exit per port access), so it prints only a
  * handful of lines; every failure is one line starting with "FAIL:".
  */
+#include "hostile.h"
 #include "hypercall.h"
 #include "io.h"
 #include "lib.h"
@@ -57,6 +58,8 @@ static void read_boot_info(const struct bv_boot_info *bi)
 	cmdline[bi->cmdline_len] = '\0';
 }
 
+static uint64_t ram_size;
+
 static void check_hypercalls(void)
 {
 	static const char msg[] = "hypercall print works\n";
@@ -70,6 +73,18 @@ static void check_hypercalls(void)
 	ret = bv_hc_print(msg, sizeof(msg) - 1);
 	if (ret < 0)
 		fail("hypercall print returned %ld", ret);
+
+	/* hostile arguments must be refused, not crash anything */
+	ret = bv_hc_print((const char *)(uintptr_t)ram_size, 16);
+	if (ret != BV_EINVAL)
+		fail("print of memory beyond RAM returned %ld, want %d", ret, BV_EINVAL);
+	ret = bv_hc_print(msg, BV_HC_PRINT_MAX + 1);
+	if (ret != BV_EINVAL)
+		fail("over-long print returned %ld, want %d", ret, BV_EINVAL);
+	ret = bv_hypercall(0x7fff, 0, 0, 0);
+	if (ret != BV_ENOSYS)
+		fail("unknown hypercall returned %ld, want %d", ret, BV_ENOSYS);
+	printf("hypercall: bad arguments refused\n");
 }
 
 static void check_cpuid(void)
@@ -253,7 +268,10 @@ int guest_main(struct bv_boot_info *bi)
 
 	printf("hello from %s (vm %u), ram %lu MiB, cmdline \"%s\"\n",
 	       name, bi->vm_id, MiB(bi->ram_size), cmdline);
+	ram_size = bi->ram_size;
 	check_hypercalls();
+	if (hostile_run(cmdline))
+		fail("survived the fault it asked for");
 #ifdef GUEST_ESCAPE
 	escape(bi);
 #endif

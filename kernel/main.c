@@ -13,6 +13,7 @@
 #include "multiboot2.h"
 #include "printk.h"
 #include "sched.h"
+#include "selftest.h"
 #include "summary.h"
 #include "uart.h"
 #include "vm.h"
@@ -23,6 +24,7 @@
 #define PIC1_DATA	0x21
 #define PIC2_DATA	0xa1
 
+bool selftest_bad_entry;
 static struct boot_info boot_info;
 static struct vm_config vm_cfg;
 
@@ -66,9 +68,12 @@ static void hv_parse_cmdline(const char *cmdline)
 		else
 			sched_slice_tsc = n;
 	}
-	/* a deliberate host fault, to test the exception report */
-	if (hv_option(cmdline, "selftest", v, sizeof(v)) && !strcmp(v, "ud"))
-		asm volatile("ud2");
+	if (hv_option(cmdline, "selftest", v, sizeof(v))) {
+		printk("cmdline: selftest=%s: a deliberate fault follows\n", v);
+		selftest_bad_entry = !strcmp(v, "badentry");
+		if (!strcmp(v, "ud"))
+			asm volatile("ud2");	/* tests the host exception report */
+	}
 }
 
 static void create_vms(const struct boot_info *bi)

@@ -7,6 +7,7 @@
 #include "desc.h"
 #include "mm.h"
 #include "printk.h"
+#include "selftest.h"
 #include "vmx.h"
 #include "x86_defs.h"
 
@@ -90,7 +91,7 @@ static void vmcs_segment(enum vmcs_field sel, uint16_t value, uint32_t ar)
 	vmwrite(GUEST_ES_BASE + 2 * i, 0);
 }
 
-static void vmcs_guest_state(const struct vcpu_boot *b)
+static void vmcs_guest_state(struct vcpu *vcpu, const struct vcpu_boot *b)
 {
 	uint64_t cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_PG;
 	uint64_t cr4 = X86_CR4_PAE;
@@ -126,6 +127,8 @@ static void vmcs_guest_state(const struct vcpu_boot *b)
 	vmwrite(GUEST_RIP, b->rip);
 	vmwrite(GUEST_RSP, b->rsp);
 	vmwrite(GUEST_RFLAGS, X86_RFLAGS_FIXED);
+	if (selftest_bad_entry && vcpu->vm->id == 0)
+		vmwrite(GUEST_RFLAGS, 0);	/* fails SDM 3C 26.3.1.4 */
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
@@ -148,7 +151,7 @@ int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	}
 	vmcs_controls(vcpu);
 	vmcs_host_state();
-	vmcs_guest_state(boot);
+	vmcs_guest_state(vcpu, boot);
 	vcpu->regs.rdi = boot->rdi;
 	vcpu->regs.rsi = boot->rsi;
 

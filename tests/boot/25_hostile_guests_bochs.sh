@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Guests that misbehave (fault=KIND, guest/hostile.c) are each stopped with a report
+# while a well-behaved neighbour passes and every frame comes back: triple fault,
+# an MSR nobody emulates, VMX inside the guest, an exit with no handler, and a
+# halt nothing can wake. Also eight VMs at once, the most the hypervisor supports.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+boot_iso hostile "$(grub_cfg exit=emulator \
+	'module2 /boot/guest.elf name=triple mem=4M -- fault=triple' \
+	'module2 /boot/guest.elf name=msr mem=4M -- fault=msr' \
+	'module2 /boot/guest.elf name=vmx mem=4M -- fault=vmx' \
+	'module2 /boot/guest.elf name=xsetbv mem=4M -- fault=xsetbv' \
+	'module2 /boot/guest.elf name=hlt mem=4M -- fault=hlt' \
+	'module2 /boot/guest.elf name=good mem=8M' \
+	'module2 /boot/guest.elf name=good2 mem=4M' \
+	'module2 /boot/guest.elf name=good3 mem=4M' \
+	'module2 /boot/guest.elf name=ninth mem=4M')"
+run_bochs hostile 240
+
+assert_status 0 "Bochs exits with success: every fault was contained"
+assert_log '^config: module 8 "name=ninth mem=4M": too many VMs \(at most 8\)' "a ninth VM is refused clearly"
+assert_count '^vm [a-z0-9]+: created' 8 "eight VMs run side by side"
+assert_count '^\[[a-z0-9]+\] hypercall: bad arguments refused' 8 \
+	"every guest's hostile hypercall arguments (gpa beyond RAM, over-long print, unknown number) are refused"
+assert_log '^==== vm triple: triple fault ====' "a triple fault is reported"
+assert_log '^  exit reason 2 \(triple fault\)' "with its exit reason"
+assert_log '^vm msr: read of MSR 0x12345 is not emulated: #GP' "an unknown MSR read is named and answered with #GP"
+assert_log '^==== vm msr: triple fault ====' "the #GP without an IDT then ends that guest"
+assert_log '^==== vm vmx: triple fault ====' "VMXON inside a guest gets #UD and ends that guest"
+assert_log '^summary: vm vmx: exit VMXON +1$' "the VMXON exit is counted"
+assert_log '^==== vm xsetbv: unhandled VM exit ====' "an exit with no handler is reported as such"
+assert_log '^  exit reason 55 \(XSETBV\), qualification' "with its reason number and name"
+assert_log '^==== vm hlt: halted with interrupts disabled ====' "a halt nothing can wake stops the VM"
+assert_no_log 'survived the fault' "no guest survives its fault"
+assert_log '^\[good\] PASS: good' "the well-behaved guest passes"
+assert_log '^\[good3\] PASS: good3' "so does the eighth"
+assert_count '^vm [a-z0-9]+: released [0-9]+ frames' 8 "every VM's frames are released"
+assert_no_log 'LEAK|HYPERVISOR ERROR' "no frame leaks, no hypervisor error"
+assert_log '^frames: conservation check ok' "every host frame is accounted for"

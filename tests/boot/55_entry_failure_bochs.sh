@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# A failed VM entry (here forced with selftest=badentry: VM 0 gets invalid guest
+# state) is reported with reason, qualification and guest state; that VM stops,
+# the other still passes, and the run ends as a failure (it is a hypervisor error).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+boot_iso entry_failure "$(grub_cfg 'exit=emulator selftest=badentry' \
+	'module2 /boot/guest.elf name=broken mem=4M' \
+	'module2 /boot/guest.elf name=fine mem=4M')"
+run_bochs entry_failure 120
+
+assert_status 1 "Bochs ends with the failure status: a hypervisor error happened"
+assert_log '^==== vm broken: VM entry failed \(guest state checks\) ====' "the failed entry is reported"
+assert_log '^  exit reason 33 \(invalid guest state\) \[VM-entry failure\]' "with the basic reason and the entry-failure bit"
+assert_log '^  rip 0000000000100000  rsp 0000000000010000  rflags 0000000000000000' "with the guest state that was refused"
+assert_log '^summary: vm broken: .*\(HYPERVISOR ERROR\)' "the summary marks it a hypervisor error"
+assert_log '^vm broken: released [0-9]+ frames' "its frames are still returned"
+assert_log '^\[fine\] PASS: fine' "the other VM still passes"
+assert_log '^frames: conservation check ok' "every host frame is accounted for"
+assert_log '^balloonvisor: finished: failure$' "the run ends as a failure"
