@@ -261,6 +261,30 @@ static void escape(const struct bv_boot_info *bi)
 }
 #endif
 
+/*
+ * CR0.NE and CR4.VMXE belong to the hypervisor (VMX needs them set), so the
+ * guest must see its own values through the read shadows: clearing NE exits
+ * and reads back clear; VMXE always reads clear.
+ */
+#define CR0_NE		(1UL << 5)
+#define CR4_VMXE	(1UL << 13)
+
+static void check_control_registers(void)
+{
+	uint64_t cr0, cr4, seen;
+
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	if (cr4 & CR4_VMXE)
+		fail("cr4 reads VMXE set (0x%lx)", cr4);
+	asm volatile("mov %0, %%cr0" : : "r"(cr0 & ~CR0_NE));
+	asm volatile("mov %%cr0, %0" : "=r"(seen));
+	if (seen != (cr0 & ~CR0_NE))
+		fail("cr0 reads 0x%lx after writing 0x%lx", seen, cr0 & ~CR0_NE);
+	asm volatile("mov %0, %%cr0" : : "r"(cr0));
+	printf("control registers: shadows ok\n");
+}
+
 int guest_main(struct bv_boot_info *bi)
 {
 	uart_init();
@@ -276,6 +300,7 @@ int guest_main(struct bv_boot_info *bi)
 	escape(bi);
 #endif
 	check_cpuid();
+	check_control_registers();
 	memtest(bi);
 
 	printf("PASS: %s\n", name);

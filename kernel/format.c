@@ -10,6 +10,14 @@ struct out {
 	size_t len;	/* characters produced, even past the end of buf */
 };
 
+/* Widths and precisions beyond this are cut: no int overflow, no endless padding. */
+#define FIELD_MAX	4096
+
+static int clamp_field(int v)
+{
+	return v > FIELD_MAX ? FIELD_MAX : v < -FIELD_MAX ? -FIELD_MAX : v;
+}
+
 static void put(struct out *o, char c)
 {
 	if (o->len + 1 < o->size)
@@ -29,7 +37,8 @@ static void put_str(struct out *o, const char *s, int width, int prec, bool left
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (prec < 0 || n < prec))
+	/* with a precision, s need not be NUL-terminated (C11 7.21.6.1p8) */
+	while ((prec < 0 || n < prec) && s[n])
 		n++;
 	if (!left)
 		pad(o, ' ', width - n);
@@ -89,19 +98,23 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				alt = true;
 		}
 		if (*fmt == '*') {
-			width = va_arg(ap, int);
+			width = clamp_field(va_arg(ap, int));
+			if (width < 0) {	/* a negative width means '-' (C11 7.21.6.1p5) */
+				left = true;
+				width = -width;
+			}
 			fmt++;
 		}
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-			width = width * 10 + (*fmt - '0');
+			width = clamp_field(width * 10 + (*fmt - '0'));
 		if (*fmt == '.') {
 			prec = 0;
 			if (*++fmt == '*') {
-				prec = va_arg(ap, int);
+				prec = clamp_field(va_arg(ap, int));
 				fmt++;
 			}
 			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-				prec = prec * 10 + (*fmt - '0');
+				prec = clamp_field(prec * 10 + (*fmt - '0'));
 		}
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
 			lng = *fmt == 'z' ? 2 : lng + 1;
@@ -132,7 +145,12 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			put_str(&o, va_arg(ap, const char *), width, prec, left);
 			break;
 		case 'c':
+			/* not through put_str: the character may be a NUL */
+			if (!left)
+				pad(&o, ' ', width - 1);
 			put(&o, (char)va_arg(ap, int));
+			if (left)
+				pad(&o, ' ', width - 1);
 			break;
 		case '%':
 			put(&o, '%');

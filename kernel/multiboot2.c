@@ -42,7 +42,8 @@ static void add_mmap(struct boot_info *bi, const uint8_t *t, uint32_t size)
 	memcpy(&entry_size, t + 8, 4);
 	if (entry_size < 24)	/* base, length, type, reserved */
 		return;
-	for (uint32_t off = 16; off + entry_size <= size; off += entry_size) {
+	/* entry_size <= size - off: a huge entry_size must not wrap the sum */
+	for (uint32_t off = 16; off <= size && entry_size <= size - off; off += entry_size) {
 		struct boot_mmap_entry *e;
 
 		if (bi->nr_mmap == BOOT_MAX_MMAP)

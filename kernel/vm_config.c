@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * VM definition parser; the syntax is described in include/vm_config.h.
- * Pure: no libc beyond memset/memcpy/memcmp/strlen, no allocation.
+ * Pure: no libc beyond memset/memcpy/memcmp/strlen, no allocation; messages
+ * are formatted with fmt_snprintf() (kernel/format.c).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "format.h"
 #include "vm_config.h"
 
 #define QUOTE_MAX	40	/* longest value quoted back in a message */
@@ -16,69 +18,19 @@
 _Static_assert(BV_NAME_MAX >= 13, "default VM name does not fit");
 _Static_assert(VM_MEM_MAX % VM_MEM_ALIGN == 0, "rounding may exceed VM_MEM_MAX");
 
-/* A message built in a caller's buffer; always NUL-terminated, truncated. */
-struct msg {
-	char *buf;
-	size_t cap;
-	size_t pos;
-};
+/* The longest quote(): '"', QUOTE_MAX bytes, "...", '"' and the NUL. */
+#define QUOTE_BUF	(QUOTE_MAX + 6)
 
-static void msg_init(struct msg *m, char *buf, size_t cap)
-{
-	m->buf = buf;
-	m->cap = buf ? cap : 0;
-	m->pos = 0;
-	if (m->cap)
-		buf[0] = '\0';
-}
-
-static void msg_putc(struct msg *m, char c)
-{
-	if (m->pos + 1 < m->cap) {
-		m->buf[m->pos++] = c;
-		m->buf[m->pos] = '\0';
-	}
-}
-
-static void msg_str(struct msg *m, const char *s)
-{
-	while (*s)
-		msg_putc(m, *s++);
-}
-
-static void msg_u64(struct msg *m, uint64_t v)
-{
-	char tmp[21];
-	size_t i = sizeof(tmp) - 1;
-
-	tmp[i] = '\0';
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	msg_str(m, tmp + i);
-}
-
-/* "value": at most QUOTE_MAX bytes of it, unprintable bytes as '?' */
-static void msg_quote(struct msg *m, const char *s, size_t n)
+/* Fill q with "value": at most QUOTE_MAX bytes of s, unprintable bytes as '?'. */
+static const char *quote(char q[QUOTE_BUF], const char *s, size_t n)
 {
 	size_t i;
 
-	msg_putc(m, '"');
+	q[0] = '"';
 	for (i = 0; i < n && i < QUOTE_MAX; i++)
-		msg_putc(m, (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
-	msg_str(m, n > QUOTE_MAX ? "...\"" : "\"");
-}
-
-/* Start an error message `key: "value"why`; returns -1 for the caller. */
-static int field_err(struct msg *m, const char *key, const char *val,
-		     size_t len, const char *why)
-{
-	msg_str(m, key);
-	msg_str(m, ": ");
-	msg_quote(m, val, len);
-	msg_str(m, why);
-	return -1;
+		q[i + 1] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	fmt_snprintf(q + i + 1, QUOTE_BUF - i - 1, "%s\"", n > QUOTE_MAX ? "..." : "");
+	return q;
 }
 
 static bool is_space(char c)
@@ -146,45 +98,51 @@ int parse_size(const char *s, size_t len, uint64_t *out)
 
 /* --- one handler per key ------------------------------------------------- */
 
+/* Messages go to err with fmt_snprintf(err, err_len, ...); err_len is 0 when err is NULL. */
 static int key_name(struct vm_config *cfg, const char *val, size_t len,
-		    struct msg *m)
+		    char *err, size_t err_len)
 {
+	char q[QUOTE_BUF];
 	size_t i;
 
 	if (len >= BV_NAME_MAX) {
-		field_err(m, "name", val, len, " is too long (at most ");
-		msg_u64(m, BV_NAME_MAX - 1);
-		msg_str(m, " characters)");
+		fmt_snprintf(err, err_len, "name: %s is too long (at most %d characters)",
+			     quote(q, val, len), BV_NAME_MAX - 1);
 		return -1;
 	}
-	for (i = 0; i < len; i++)
-		if (!is_name_char(val[i]))
-			return field_err(m, "name", val, len,
-					 " may contain only letters, digits, '_' and '-'");
+	for (i = 0; i < len && is_name_char(val[i]); i++)
+		;
+	if (i < len) {
+		fmt_snprintf(err, err_len, "name: %s may contain only letters, digits, '_' and '-'",
+			     quote(q, val, len));
+		return -1;
+	}
 	memcpy(cfg->name, val, len);
 	cfg->name[len] = '\0';
 	return 0;
 }
 
 static int key_mem(struct vm_config *cfg, const char *val, size_t len,
-		   struct msg *m)
+		   char *err, size_t err_len)
 {
+	char q[QUOTE_BUF];
 	uint64_t v = 0;
 	int r = size_parse(val, len, &v);
 
-	if (r == -1)
-		return field_err(m, "mem", val, len,
-				 " is not a size (digits with an optional K, M or G suffix)");
+	if (r == -1) {
+		fmt_snprintf(err, err_len,
+			     "mem: %s is not a size (digits with an optional K, M or G suffix)",
+			     quote(q, val, len));
+		return -1;
+	}
 	if (r < 0 || v > VM_MEM_MAX) {
-		field_err(m, "mem", val, len, " is too large (at most ");
-		msg_u64(m, VM_MEM_MAX >> 30);
-		msg_str(m, "G)");
+		fmt_snprintf(err, err_len, "mem: %s is too large (at most %lluG)",
+			     quote(q, val, len), VM_MEM_MAX >> 30);
 		return -1;
 	}
 	if (v < VM_MEM_MIN) {
-		field_err(m, "mem", val, len, " is too small (at least ");
-		msg_u64(m, VM_MEM_MIN >> 20);
-		msg_str(m, "M)");
+		fmt_snprintf(err, err_len, "mem: %s is too small (at least %lluM)",
+			     quote(q, val, len), VM_MEM_MIN >> 20);
 		return -1;
 	}
 	cfg->mem_bytes = (v + VM_MEM_ALIGN - 1) & ~(VM_MEM_ALIGN - 1);
@@ -193,25 +151,27 @@ static int key_mem(struct vm_config *cfg, const char *val, size_t len,
 }
 
 static int key_boot(struct vm_config *cfg, const char *val, size_t len,
-		    struct msg *m)
+		    char *err, size_t err_len)
 {
+	char q[QUOTE_BUF];
+
 	if (len == 2 && !memcmp(val, "bv", 2)) {
 		cfg->boot = VM_BOOT_BV;
 		return 0;
 	}
-	if (len == 5 && !memcmp(val, "linux", 5)) {
-		msg_str(m, "boot=linux is not supported yet");
-		return -1;
-	}
-	return field_err(m, "boot", val, len,
-			 " is not a boot protocol (expected bv)");
+	if (len == 5 && !memcmp(val, "linux", 5))
+		fmt_snprintf(err, err_len, "boot=linux is not supported yet");
+	else
+		fmt_snprintf(err, err_len, "boot: %s is not a boot protocol (expected bv)",
+			     quote(q, val, len));
+	return -1;
 }
 
 struct vm_key {
 	const char *key;
 	bool required;
 	int (*parse)(struct vm_config *cfg, const char *val, size_t len,
-		     struct msg *m);
+		     char *err, size_t err_len);
 };
 
 /* Add new keys here; cross-key checks go at the end of vm_config_parse(). */
@@ -222,17 +182,19 @@ static const struct vm_key vm_keys[] = {
 };
 
 #define NR_VM_KEYS	(sizeof(vm_keys) / sizeof(vm_keys[0]))
+_Static_assert(NR_VM_KEYS == 3, "list the new key in parse_token()'s unknown key message");
 
 static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
-		       bool *seen, struct msg *m)
+		       bool *seen, char *err, size_t err_len)
 {
+	char q[QUOTE_BUF];
 	size_t klen, i;
 
 	for (klen = 0; klen < len && tok[klen] != '='; klen++)
 		;
 	if (klen == len || klen == 0) {
-		msg_quote(m, tok, len);
-		msg_str(m, " is not key=value (e.g. mem=32M)");
+		fmt_snprintf(err, err_len, "%s is not key=value (e.g. mem=32M)",
+			     quote(q, tok, len));
 		return -1;
 	}
 	for (i = 0; i < NR_VM_KEYS; i++)
@@ -240,26 +202,21 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 		    !memcmp(vm_keys[i].key, tok, klen))
 			break;
 	if (i == NR_VM_KEYS) {
-		msg_str(m, "unknown key ");
-		msg_quote(m, tok, klen);
-		msg_str(m, " (known:");
-		for (i = 0; i < NR_VM_KEYS; i++) {
-			msg_str(m, " ");
-			msg_str(m, vm_keys[i].key);
-		}
-		msg_str(m, ")");
+		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s)",
+			     quote(q, tok, klen), vm_keys[0].key, vm_keys[1].key,
+			     vm_keys[2].key);
 		return -1;
 	}
 	if (seen[i] || klen + 1 == len) {
-		msg_str(m, vm_keys[i].key);
-		msg_str(m, seen[i] ? "= is given twice" : "= has an empty value");
+		fmt_snprintf(err, err_len, "%s= %s", vm_keys[i].key,
+			     seen[i] ? "is given twice" : "has an empty value");
 		return -1;
 	}
 	seen[i] = true;
-	return vm_keys[i].parse(cfg, tok + klen + 1, len - klen - 1, m);
+	return vm_keys[i].parse(cfg, tok + klen + 1, len - klen - 1, err, err_len);
 }
 
-static int parse_cmdline(struct vm_config *cfg, const char *p, struct msg *m)
+static int parse_cmdline(struct vm_config *cfg, const char *p, char *err, size_t err_len)
 {
 	size_t len;
 
@@ -267,11 +224,9 @@ static int parse_cmdline(struct vm_config *cfg, const char *p, struct msg *m)
 		p++;
 	len = strlen(p);
 	if (len >= BV_BOOT_CMDLINE_MAX) {
-		msg_str(m, "cmdline: the guest command line after \"--\" is ");
-		msg_u64(m, len);
-		msg_str(m, " bytes (at most ");
-		msg_u64(m, BV_BOOT_CMDLINE_MAX - 1);
-		msg_str(m, ")");
+		fmt_snprintf(err, err_len,
+			     "cmdline: the guest command line after \"--\" is %zu bytes (at most %d)",
+			     len, BV_BOOT_CMDLINE_MAX - 1);
 		return -1;
 	}
 	memcpy(cfg->cmdline, p, len + 1);
@@ -283,15 +238,15 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 {
 	bool seen[NR_VM_KEYS] = { false };
 	const char *p = line ? line : "";
-	struct msg m, name;
 	size_t i;
 
-	msg_init(&m, err, err_len);
+	if (!err)
+		err_len = 0;
+	else if (err_len)
+		err[0] = '\0';
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->boot = VM_BOOT_BV;
-	msg_init(&name, cfg->name, sizeof(cfg->name));
-	msg_str(&name, "vm");
-	msg_u64(&name, index);
+	fmt_snprintf(cfg->name, sizeof(cfg->name), "vm%u", index);
 
 	for (;;) {
 		const char *tok;
@@ -304,17 +259,16 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 		while (*p && !is_space(*p))
 			p++;
 		if (p - tok == 2 && tok[0] == '-' && tok[1] == '-') {
-			if (parse_cmdline(cfg, p, &m))
+			if (parse_cmdline(cfg, p, err, err_len))
 				goto fail;
 			break;
 		}
-		if (parse_token(cfg, tok, (size_t)(p - tok), seen, &m))
+		if (parse_token(cfg, tok, (size_t)(p - tok), seen, err, err_len))
 			goto fail;
 	}
 	for (i = 0; i < NR_VM_KEYS; i++) {
 		if (vm_keys[i].required && !seen[i]) {
-			msg_str(&m, vm_keys[i].key);
-			msg_str(&m, "= is missing");
+			fmt_snprintf(err, err_len, "%s= is missing", vm_keys[i].key);
 			goto fail;
 		}
 	}

@@ -8,6 +8,8 @@
 # giving (v<<1)|1; a triple fault exits 0 (because of -no-reboot), so callers must accept
 # only their chosen success status. 124 = timed out, 2 = bad usage or QEMU missing.
 set -euo pipefail
+# shellcheck source=tools/emu-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/emu-lib.sh"
 
 if [[ $# -lt 2 || $# -gt 3 ]]; then
 	echo "usage: $0 ISO SERIAL_LOG [TIMEOUT_SECONDS=120]" >&2
@@ -38,44 +40,11 @@ if [[ ! -f $iso ]]; then
 	exit 2
 fi
 
-tmp=$(mktemp -d)
-pid=
-tailpid=
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-	# timeout(1) runs in its own process group, so Ctrl-C would not reach QEMU: kill the group.
-	if [[ -n $pid ]]; then
-		kill -KILL -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	if [[ -n $tailpid ]]; then kill "$tailpid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-mkdir -p "$(dirname "$serial")"
-: >"$serial"
-timeout -s KILL "$limit" \
+emu_setup
+emu_run qemu "$serial" "$limit" \
 	qemu-system-x86_64 -machine pc "${accel[@]}" -m "${QEMU_MEGS:-512}" -display none \
 	-serial "file:$serial" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-cdrom "$iso" </dev/null >"$tmp/out" 2>&1 &
-pid=$!
-tail -n +1 -s 0.2 -f --pid="$pid" "$serial" &
-tailpid=$!
-status=0
-# 2>/dev/null: bash's own "Killed" job report; the message below says it better.
-wait "$pid" 2>/dev/null || status=$?
-pid=
-wait "$tailpid" || true
-tailpid=
-
-case $status in
-124 | 137)
-	echo "qemu: timed out after $limit s" >&2
-	exit 124
-	;;
-esac
+	-cdrom "$iso"
 # QEMU's own complaints (bad option, missing /dev/kvm) would otherwise be lost.
 if [[ -s $tmp/out ]]; then sed 's/^/qemu: /' "$tmp/out" >&2; fi
 exit "$status"

@@ -145,10 +145,11 @@ int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_caps.revision;
 	xc->vmcs_pa = vmcs;
 	xc->launched = false;
-	if (vmclear(vmcs) || vmptrld(vmcs)) {
-		printk("vmx: VMCLEAR/VMPTRLD of a new VMCS failed\n");
+	if (vmclear(vmcs)) {
+		printk("vmx: VMCLEAR of a new VMCS failed\n");
 		return -1;
 	}
+	vmx_load(vcpu);
 	vmcs_controls(vcpu);
 	vmcs_host_state();
 	vmcs_guest_state(vcpu, boot);

@@ -184,6 +184,7 @@ static void vmx_vm_destroy(struct vm *vm)
 
 	if (xc && xc->vmcs_pa) {
 		vmclear(xc->vmcs_pa);
+		vmx_forget(&vm->vcpu);
 		pmm_free(&host_pmm, xc->vmcs_pa, vm->owner);
 		xc->vmcs_pa = 0;
 	}

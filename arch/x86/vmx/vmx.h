@@ -73,6 +73,8 @@ static inline int vmx_insn_pa(const char *insn_unused, uint64_t pa, int which)
 void vmx_invept(uint64_t type, uint64_t eptp);
 void vmx_invvpid(uint64_t type, uint16_t vpid);
 
+void vmx_load(struct vcpu *vcpu);
+void vmx_forget(struct vcpu *vcpu);
 int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot);
 void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice);
 void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason);

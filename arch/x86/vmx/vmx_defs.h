@@ -290,6 +290,8 @@ enum vmcs_field {
 
 /* VM-entry interruption-information field: SDM 3C 24.8.3 */
 #define VMX_INTR_INFO_VECTOR_MASK	0xffU
+#define VMX_INTR_INFO_TYPE_MASK		(7U << 8)
+#define VMX_INTR_TYPE_NMI		(2U << 8)
 #define VMX_INTR_TYPE_HW_EXCEPTION	(3U << 8)
 #define VMX_INTR_INFO_DELIVER_CODE	(1U << 11)
 #define VMX_INTR_INFO_VALID		(1U << 31)

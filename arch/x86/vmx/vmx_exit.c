@@ -251,6 +251,16 @@ static void exit_triple_fault(struct vcpu *vcpu, uint64_t qual)
 	vmx_report_and_stop(vcpu, false, "triple fault");
 }
 
+static void exit_exception_nmi(struct vcpu *vcpu, uint64_t qual)
+{
+	uint32_t info = (uint32_t)vmread(VM_EXIT_INTR_INFO);
+
+	/* the exception bitmap is 0, so only a host NMI lands here: the host has no use for it */
+	if ((info & VMX_INTR_INFO_TYPE_MASK) == VMX_INTR_TYPE_NMI)
+		return;
+	vmx_report_and_stop(vcpu, true, "unexpected exception exit");
+}
+
 static void exit_nothing(struct vcpu *vcpu, uint64_t qual)
 {
 	/*
@@ -272,6 +282,7 @@ static void exit_undefined(struct vcpu *vcpu, uint64_t qual)
 }
 
 static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI]		= exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= exit_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]		= exit_triple_fault,
 	[EXIT_REASON_CPUID]			= exit_cpuid,

@@ -3,21 +3,28 @@
  * The VT-x run loop: enter the guest, count the exit, dispatch it through
  * the table in vmx_exit.c, and go back in until the time slice is used up.
  */
+#include <stddef.h>
 #include "cpu.h"
 #include "printk.h"
 #include "vmx.h"
 
 static struct vcpu *vmx_current;	/* whose VMCS is loaded */
 
-static void vmx_load(struct vcpu *vcpu)
+/* Makes vcpu's VMCS current; skips the VMPTRLD when it already is. */
+void vmx_load(struct vcpu *vcpu)
 {
-	struct vmx_vcpu *xc = vcpu->arch;
-
 	if (vmx_current == vcpu)
 		return;
-	if (vmptrld(xc->vmcs_pa))
-		panic("vmx: VMPTRLD failed for vm %s\n", vcpu->vm->name);
 	vmx_current = vcpu;
+	if (vmptrld(((struct vmx_vcpu *)vcpu->arch)->vmcs_pa))
+		panic("vmx: VMPTRLD failed for vm %s\n", vcpu->vm->name);
+}
+
+/* After VMCLEAR of vcpu's VMCS no VMCS is current (SDM 3C 30.3, VMCLEAR). */
+void vmx_forget(struct vcpu *vcpu)
+{
+	if (vmx_current == vcpu)
+		vmx_current = NULL;
 }
 
 static void vmx_entry_failed(struct vcpu *vcpu, int rc)
