@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM's dynamic memory: the balloon inside its startup RAM and the
+ * hot-pluggable (virtio-mem) region above it. Pure code on top of the frame
+ * allocator and the page-table walker, so the very same paths run in the
+ * hypervisor and, on an arena, in host unit tests and benchmarks.
+ *
+ * Guest-physical layout:
+ *   [0, ram_size)                     startup RAM; any 4 KiB page can be ballooned
+ *   [hp_base, hp_base + hp_size)      virtio-mem region, plugged in block_size blocks
+ *
+ * Reclaim = remove the EPT (or NPT) entries, flush once, give the frames back
+ * to the pool. Grow = take frames from the pool, zero them, map them.
+ * Memory is mapped with 2 MiB entries whenever a whole aligned 2 MiB range is
+ * present and backed by one 2 MiB frame.
+ */
+#ifndef DYNMEM_H
+#define DYNMEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "pmm.h"
+#include "pt.h"
+
+#define DYNMEM_MAX_RESERVED	8
+
+struct dynmem_stats {
+	uint64_t inflated;		/* pages taken out by the balloon */
+	uint64_t deflated;		/* pages given back by deflate requests */
+	uint64_t refaults;		/* ballooned pages touched and mapped again */
+	uint64_t pfn_invalid;		/* PFNs refused: outside RAM or reserved */
+	uint64_t pfn_duplicate;		/* PFNs dropped: repeated in one request */
+	uint64_t pfn_wrong_state;	/* inflate of a ballooned page, deflate of a present one */
+	uint64_t ranges;		/* merged ranges acted on */
+	uint64_t plugged_blocks, unplugged_blocks;
+	uint64_t flushes;		/* TLB flushes (INVEPT) requested */
+	uint64_t splits, merges;	/* 2 MiB entries split / rebuilt */
+	uint64_t nomem;			/* requests cut short: pool empty */
+};
+
+struct dynmem {
+	/* set by the caller before dynmem_init */
+	struct pt *gpt;			/* the VM's guest-physical tables */
+	struct pmm *pmm;
+	uint8_t owner;			/* the VM's frame owner id */
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);	/* to zero and copy frames */
+	void (*flush)(void *ctx);	/* INVEPT/NPT flush after removing entries */
+	void *ctx;
+	uint64_t ram_size;		/* startup RAM, multiple of 2 MiB */
+	uint64_t hp_base, hp_size;	/* virtio-mem region (hp_size may be 0) */
+	uint64_t block_size;		/* virtio-mem block size, 2 MiB */
+	uint64_t *ballooned;		/* bitmap: ram_size / 4 KiB bits, zeroed */
+	uint64_t *plugged;		/* bitmap: hp_size / block_size bits, zeroed */
+	/* state */
+	uint64_t nr_ballooned;		/* pages */
+	uint64_t nr_plugged;		/* blocks */
+	struct { uint64_t start, end; } reserved[DYNMEM_MAX_RESERVED];	/* never ballooned */
+	unsigned int nr_reserved;
+	struct dynmem_stats st;
+};
+
+/* Bitmap words the caller must provide (zeroed) for the two bitmaps. */
+uint64_t dynmem_balloon_words(uint64_t ram_size);
+uint64_t dynmem_plug_words(uint64_t hp_size, uint64_t block_size);
+
+/* Maps all of [0, ram_size) to zeroed frames (2 MiB where possible). 0 or -1 (pool empty). */
+int dynmem_init(struct dynmem *d);
+/* Guest pages that must never be ballooned (boot data, virtqueue rings); -1 when full. */
+int dynmem_reserve(struct dynmem *d, uint64_t gpa, uint64_t len);
+void dynmem_unreserve_all(struct dynmem *d);
+
+/*
+ * Balloon requests: n PFNs of 4 KiB pages as the guest sent them (hostile:
+ * out of range, reserved, duplicate or wrong-state PFNs are dropped and
+ * counted). Valid ones are merged into ranges; inflate unmaps them with one
+ * flush for the whole request and frees the frames; deflate maps fresh
+ * zeroed frames (a 2 MiB frame when a whole aligned 2 MiB range comes back).
+ * Return the number of pages acted on, or -1 when the pool ran dry (the
+ * pages done so far stay done and counted).
+ */
+int64_t dynmem_inflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
+int64_t dynmem_deflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
+/* A guest touched a ballooned page: map a zeroed frame there. 0, or -1 if gpa is not ballooned RAM. */
+int dynmem_refault(struct dynmem *d, uint64_t gpa);
+bool dynmem_is_ballooned(const struct dynmem *d, uint64_t gpa);
+
+/*
+ * virtio-mem blocks: addr must be block-aligned inside the region. Plug maps
+ * zeroed 2 MiB frames; unplug unmaps and frees. All-or-nothing: returns 0,
+ * -1 for a bad range or a block in the wrong state (nothing changed), -2 when
+ * the pool cannot supply the frames (nothing changed).
+ */
+int dynmem_plug(struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
+int dynmem_unplug(struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
+void dynmem_unplug_all(struct dynmem *d);
+/* VIRTIO_MEM_STATE_PLUGGED / UNPLUGGED / MIXED for a range, or -1 if it is bad. */
+int dynmem_block_state(const struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
+
+/* Sizes in bytes */
+uint64_t dynmem_assigned(const struct dynmem *d);	/* backed by host frames */
+uint64_t dynmem_balloon_bytes(const struct dynmem *d);
+uint64_t dynmem_plugged_bytes(const struct dynmem *d);
+
+/* Unmaps everything and frees every frame (VM teardown). */
+void dynmem_destroy(struct dynmem *d);
+
+#endif
