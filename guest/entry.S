@@ -44,6 +44,17 @@ _start:
 	jmp	1b
 	.size	_start, . - _start
 
+	/*
+	 * escape_store(gpa, val): one 8-byte store, for the -DGUEST_ESCAPE build
+	 * (main.c). It lives here so that its RIP is in the image's first page.
+	 */
+	.globl	escape_store
+	.type	escape_store, @function
+escape_store:
+	movq	%rsi, (%rdi)
+	ret
+	.size	escape_store, . - escape_store
+
 	.section .bss.stack, "aw", @nobits
 	.balign	16
 boot_stack:

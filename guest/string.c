@@ -105,3 +105,14 @@ int parse_u64(const char *s, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+const uint64_t *find_nonzero(const void *p, size_t n)
+{
+	const volatile uint64_t *w = p;
+
+	/* volatile: each word must really be read from (guest) memory */
+	for (; n >= 8; n -= 8, w++)
+		if (*w)
+			return (const uint64_t *)w;
+	return NULL;
+}

@@ -58,7 +58,7 @@ struct bv_boot_info {
 	uint32_t vm_id;
 	char name[BV_NAME_MAX];		/* NUL-terminated */
 	uint32_t nr_mem;
-	uint32_t reserved;
+	uint32_t tsc_khz;		/* TSC ticks per millisecond, as the host measured it */
 	struct bv_mem_entry mem[BV_MAX_MEM_ENTRIES];	/* sorted by base */
 };
 

@@ -23,6 +23,7 @@
 #include "pt.h"
 
 #define DYNMEM_MAX_RESERVED	8
+#define DYNMEM_MAX_BATCH	512	/* PFNs sorted at once (on the stack); larger requests go in batches */
 
 struct dynmem_stats {
 	uint64_t inflated;		/* pages taken out by the balloon */

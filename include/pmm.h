@@ -53,6 +53,8 @@ uint64_t pmm_reserve(struct pmm *pmm, uint64_t pa, uint64_t size, uint8_t owner)
 uint64_t pmm_alloc(struct pmm *pmm, uint8_t owner);
 /* One 2 MiB-aligned run of 512 frames; returns its address or PMM_NO_FRAME. */
 uint64_t pmm_alloc_large(struct pmm *pmm, uint8_t owner);
+/* n physically contiguous 4 KiB frames; returns the first's address or PMM_NO_FRAME. */
+uint64_t pmm_alloc_contig(struct pmm *pmm, uint64_t n, uint8_t owner);
 /* Give a frame back; refused (returns -1, counted) unless owner owns it. */
 int pmm_free(struct pmm *pmm, uint64_t pa, uint8_t owner);
 /* Give back a 2 MiB run; all-or-nothing, refused unless owner owns all 512. */

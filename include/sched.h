@@ -9,6 +9,7 @@
 
 extern uint64_t sched_slice_tsc;
 extern uint64_t sched_rounds;
+extern uint64_t sched_idle_tsc;		/* TSC ticks with no vCPU ready */
 
 /* Runs every VM until all have stopped. */
 void sched_run(void);

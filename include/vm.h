@@ -6,7 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bv_abi.h"
+#include "dynmem.h"
 #include "pt.h"
+#include "vdevices.h"
+#include "vpci.h"
+#include "vpic.h"
 #include "vuart.h"
 
 #define VM_MAX			8
@@ -36,6 +40,7 @@ struct vcpu {
 	struct vm *vm;
 	void *arch;			/* vendor state (struct vmx_vcpu) */
 	bool yield;			/* leave the run loop at the next exit */
+	bool halted;			/* HLT with interrupts on: waits for an interrupt */
 	uint64_t exits[HV_MAX_EXIT_REASONS];
 	uint64_t exits_total;
 	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
@@ -62,8 +67,24 @@ struct vm {
 	enum vm_stop_kind stop_kind;
 	int64_t exit_status;		/* as given to BV_HC_POWEROFF */
 	char stop_reason[VM_STOP_REASON_MAX];
-	uint64_t ram_size;		/* guest RAM is [0, ram_size) */
+	uint64_t ram_size;		/* startup RAM is [0, ram_size) */
+	struct vm_mem_settings {
+		uint64_t min, max;	/* bytes; min = max = ram_size when static */
+		unsigned int buffer;	/* percent */
+		unsigned int weight;
+		bool dynamic;
+		bool manual;		/* `mem VM SIZE` target in force */
+		uint64_t manual_target;
+	} mem;
 	struct pt gpt;			/* guest-physical tables: EPT or NPT */
+	struct dynmem dyn;		/* balloon + hot-plug state over gpt */
+	uint64_t boot_reserved;		/* [0, boot_reserved) is never ballooned */
+	uint64_t dyn_bitmaps_pa;	/* frames holding dyn's bitmaps */
+	uint64_t dyn_bitmaps_frames;
+	struct vpic pic;
+	struct vpci pci;
+	struct vballoon balloon;	/* dynamic VMs only */
+	struct vmem vmem;
 	struct vcpu vcpu;		/* one vCPU per VM for now */
 	struct vuart uart;		/* the guest's COM1 */
 	void *arch;			/* vendor state (struct vmx_vm) */
@@ -98,6 +119,13 @@ int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val);
 int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val);
 /* An access to an unmapped guest-physical address; returns 0 if it was resolved. */
 int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch);
+
+/* struct vq_mem's map(): host pointer for mapped guest memory inside one page, or NULL. */
+void *vm_map_gpa(void *vm, uint64_t gpa, uint64_t len);
+/* Recomputes the pages the balloon may not take: boot area and virtqueue rings. */
+void vm_refresh_reserved(struct vm *vm);
+/* Raises or lowers a legacy IRQ line on the VM's PIC. */
+void vm_set_irq(void *vm, unsigned int irq, bool level);
 
 /* Copies guest-physical memory; -1 if any byte is outside the VM's RAM. */
 int vm_read_gpa(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);

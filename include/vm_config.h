@@ -6,7 +6,8 @@
  * command line (GRUB passes only the arguments after the file name) defines
  * the VM:
  *
- *	name=alpha mem=32M [boot=bv] [-- guest command line ...]
+ *	name=alpha startup=512M [min=128M] [max=2G] [buffer=20] [weight=100]
+ *	[dynamic=on] [boot=bv] [-- guest command line ...]
  *
  *   - tokens are separated by spaces or tabs; every token before "--" is
  *     key=value, each key at most once, no empty values
@@ -15,8 +16,19 @@
  *     BV_BOOT_CMDLINE_MAX - 1 bytes; it may itself contain "--"
  *   - name: 1 .. BV_NAME_MAX - 1 characters of [A-Za-z0-9_-];
  *     optional, default "vm<index>"
- *   - mem: required; a size (see parse_size()) in [2 MiB, 64 GiB]; a size
- *     that is not a multiple of 2 MiB is rounded up and mem_rounded is set
+ *   - startup, or its old name mem (one of them, not both): required; the
+ *     memory the VM boots with; a size (see parse_size()) in [2 MiB, 64 GiB];
+ *     a size that is not a multiple of 2 MiB is rounded up and mem_rounded
+ *     is set
+ *   - min, max: sizes like startup (rounded up likewise, setting min_rounded
+ *     and max_rounded); min <= startup <= max. Defaults: min = startup / 4
+ *     rounded up to 2 MiB, max = startup (the VM can shrink, and grow back
+ *     to its startup size, but never beyond unless max is given)
+ *   - buffer: percent of its demand a VM is given on top, 0 .. 1000,
+ *     default 20
+ *   - weight: its share when memory is short, 1 .. 10000, default 100
+ *   - dynamic: on (default) or off; off is static memory, min = max =
+ *     startup, and giving min= or max= is an error
  *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md); "linux" is recognised but
  *     not supported yet
  *
@@ -38,11 +50,19 @@
 #define VM_MEM_MIN		(2ULL << 20)
 #define VM_MEM_MAX		(64ULL << 30)
 #define VM_MEM_ALIGN		LARGE_PAGE_SIZE	/* guest RAM is mapped with 2 MiB pages */
+#define VM_BUFFER_MAX		1000		/* percent */
+#define VM_WEIGHT_MIN		1
+#define VM_WEIGHT_MAX		10000
 
 struct vm_config {
 	char name[BV_NAME_MAX];			/* NUL-terminated */
-	uint64_t mem_bytes;			/* multiple of VM_MEM_ALIGN */
-	bool mem_rounded;			/* mem= was rounded up */
+	uint64_t mem_bytes;			/* startup size, multiple of VM_MEM_ALIGN */
+	uint64_t min_bytes, max_bytes;		/* likewise; min <= mem_bytes <= max */
+	bool mem_rounded;			/* startup= (mem=) was rounded up */
+	bool min_rounded, max_rounded;		/* min=, max= were rounded up */
+	unsigned int buffer;			/* percent, 0 .. VM_BUFFER_MAX */
+	unsigned int weight;			/* VM_WEIGHT_MIN .. VM_WEIGHT_MAX */
+	bool dynamic;				/* false: static, min = max = startup */
 	int boot;				/* VM_BOOT_* */
 	char cmdline[BV_BOOT_CMDLINE_MAX];	/* NUL-terminated, may be "" */
 };

@@ -11,6 +11,7 @@
 #include "format.h"
 #include "mm.h"
 #include "pt.h"
+#include "tsc.h"
 #include "vm.h"
 
 #define BV_GDT_CODE64	0x00af9a000000ffffULL	/* SDM 3A 3.4.5: L=1, P, DPL 0, exec/read */
@@ -103,6 +104,7 @@ int bv_boot_load(struct vm *vm, const char *cmdline, const void *image,
 	bi.cmdline_gpa = BV_BOOT_CMDLINE_GPA;
 	bi.cmdline_len = (uint32_t)cmd_len;
 	bi.vm_id = vm->id;
+	bi.tsc_khz = (uint32_t)tsc_khz;
 	memcpy(bi.name, vm->name, sizeof(bi.name));
 	add_mem(&bi, 0, BV_BOOT_AREA_END, BV_MEM_BOOT);
 	add_mem(&bi, BV_BOOT_AREA_END, img_start, BV_MEM_RAM);

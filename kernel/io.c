@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest port I/O. Every port exits (the I/O bitmaps are all ones); only the
- * guest's COM1 is a device for now. Other ports behave like an empty bus:
- * reads return all ones, writes vanish, and both are counted.
+ * Guest port I/O. Every port exits (the I/O bitmaps are all ones). Devices:
+ * COM1, the 8259 PIC pair, PCI configuration and the virtio devices' I/O
+ * BARs. Other ports behave like an empty bus: reads return all ones, writes
+ * vanish, and both are counted.
  */
 #include "vm.h"
 #include "vuart.h"
@@ -15,6 +16,8 @@ void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint3
 		vuart_access(&vm->uart, vm->name, port - VUART_BASE, in, val);
 		return;
 	}
+	if (vpic_io(&vm->pic, port, in, val) || vpci_io(&vm->pci, port, size, in, val))
+		return;
 	vm->io_unhandled++;
 	if (in)
 		*val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;

@@ -7,14 +7,17 @@
 #include <string.h>
 #include "cpu.h"
 #include "desc.h"
+#include "dynmem_ctl.h"
 #include "hv_ops.h"
 #include "machine.h"
 #include "mm.h"
+#include "monitor.h"
 #include "multiboot2.h"
 #include "printk.h"
 #include "sched.h"
 #include "selftest.h"
 #include "summary.h"
+#include "tsc.h"
 #include "uart.h"
 #include "vm.h"
 #include "vm_config.h"
@@ -59,6 +62,15 @@ static void hv_parse_cmdline(const char *cmdline)
 	printk("cmdline: \"%s\"\n", cmdline);
 	if (hv_option(cmdline, "exit", v, sizeof(v)))
 		machine_set_emulator_exit(!strcmp(v, "emulator"));
+	if (hv_option(cmdline, "tick", v, sizeof(v))) {
+		uint64_t n;
+
+		if (parse_size(v, strlen(v), &n) || n < 10 || n > 60000)
+			printk("cmdline: tick=%s is not a number of milliseconds in 10..60000; keeping %lu\n",
+			       v, dm_tick_ms);
+		else
+			dm_tick_ms = n;
+	}
 	if (hv_option(cmdline, "slice", v, sizeof(v))) {
 		uint64_t n;
 
@@ -86,6 +98,11 @@ static void create_vms(const struct boot_info *bi)
 	for (unsigned int i = 0; i < bi->nr_modules; i++) {
 		const struct boot_module *m = &bi->modules[i];
 
+		/* `module2 /boot/FILE scenario`: timed monitor commands, not a VM */
+		if (!strcmp(m->cmdline, "scenario")) {
+			monitor_load_scenario(phys_to_virt(m->start), m->end - m->start);
+			continue;
+		}
 		if (vm_config_parse(m->cmdline, i, &vm_cfg, err, sizeof(err)) ||
 		    vm_create(&vm_cfg, phys_to_virt(m->start), m->end - m->start,
 			      err, sizeof(err))) {
@@ -96,6 +113,12 @@ static void create_vms(const struct boot_info *bi)
 		if (vm_cfg.mem_rounded)
 			printk("config: vm %s: mem rounded up to %lu MiB (a multiple of 2 MiB)\n",
 			       vm_cfg.name, vm_cfg.mem_bytes >> 20);
+		if (vm_cfg.min_rounded)
+			printk("config: vm %s: min rounded up to %lu MiB (a multiple of 2 MiB)\n",
+			       vm_cfg.name, vm_cfg.min_bytes >> 20);
+		if (vm_cfg.max_rounded)
+			printk("config: vm %s: max rounded up to %lu MiB (a multiple of 2 MiB)\n",
+			       vm_cfg.name, vm_cfg.max_bytes >> 20);
 	}
 }
 
@@ -118,6 +141,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	if (mb2_parse(phys_to_virt(mbi_pa), &boot_info, err, sizeof(err)))
 		panic("bad multiboot2 information: %s\n", err);
 	hv_parse_cmdline(boot_info.cmdline);
+	tsc_calibrate();
 	mm_init(&boot_info);
 	mm_init_host_tables();
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "boot.h"
+#include "dynmem_ctl.h"
 #include "format.h"
 #include "gmem.h"
 #include "hv_ops.h"
@@ -11,8 +12,54 @@
 #include "vm.h"
 #include "vm_config.h"
 
+#define BALLOON_IRQ	10	/* INTA of the balloon: a PCI IRQ, level-triggered */
+#define VMEM_IRQ	11
+
 struct vm vms[VM_MAX];
 unsigned int nr_vms;
+static uint64_t min_committed;	/* sum of the created VMs' minimums */
+static uint64_t host_budget;	/* what guests can have at most: free at first creation */
+
+void vm_set_irq(void *ctx, unsigned int irq, bool level)
+{
+	vpic_set_irq(&((struct vm *)ctx)->pic, irq, level);
+}
+
+/* Checks that need the host: minimums fit, the hot-plug region fits the guest's map. */
+static int vm_check_host(const struct vm_config *cfg, char *err, unsigned long err_len)
+{
+	uint64_t hp_end = gmem_hotplug_base(cfg->mem_bytes) + (cfg->max_bytes - cfg->mem_bytes);
+
+	if (!host_budget)
+		host_budget = dm_pool_free();
+	if (cfg->max_bytes > cfg->mem_bytes && hp_end > BV_IDENTITY_MAP_SIZE) {
+		fmt_snprintf(err, err_len, "max: the hot-plug region would end at %luM, above the "
+			     "guest's 4G identity map", hp_end >> 20);
+		return -1;
+	}
+	if (min_committed + cfg->min_bytes > host_budget) {
+		fmt_snprintf(err, err_len, "min: the VMs' minimums would add up to %luM, more than "
+			     "the %luM the host has for guests", (min_committed + cfg->min_bytes) >> 20,
+			     host_budget >> 20);
+		return -1;
+	}
+	return 0;
+}
+
+static int vm_add_devices(struct vm *vm)
+{
+	vpic_init(&vm->pic);
+	/* as firmware would: PCI interrupts are level-triggered (ELCR) */
+	vm->pic.chip[1].elcr = (1u << (BALLOON_IRQ - 8)) | (1u << (VMEM_IRQ - 8));
+	vpci_init(&vm->pci, vm_set_irq, vm);
+	if (!vm->mem.dynamic)
+		return 0;
+	if (vballoon_init(&vm->balloon, vm, BALLOON_IRQ))
+		return -1;
+	if (vm->dyn.hp_size && vmem_init(&vm->vmem, vm, VMEM_IRQ))
+		return -1;
+	return 0;
+}
 
 static void vm_free_resources(struct vm *vm)
 {
@@ -45,11 +92,18 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 			     cfg->mem_bytes >> 20, free_bytes >> 20);
 		return -1;
 	}
+	if (vm_check_host(cfg, err, err_len))
+		return -1;
 	vm = &vms[nr_vms];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = nr_vms;
 	vm->owner = PMM_OWNER_VM(vm->id);
 	vm->ram_size = cfg->mem_bytes;
+	vm->mem = (struct vm_mem_settings) {
+		.min = cfg->min_bytes, .max = cfg->max_bytes, .buffer = cfg->buffer,
+		.weight = cfg->weight, .dynamic = cfg->dynamic,
+	};
+	vm->boot_reserved = BV_BOOT_AREA_END;
 	vm->vcpu.vm = vm;
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 
@@ -60,15 +114,28 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	}
 	if (bv_boot_load(vm, cfg->cmdline, image, image_size, &boot, err, err_len))
 		goto fail;
+	if (vm_add_devices(vm)) {
+		fmt_snprintf(err, err_len, "cannot add its PCI devices");
+		goto fail;
+	}
+	vm_refresh_reserved(vm);
 	if (hv_ops->vm_init(vm) || hv_ops->vcpu_init(&vm->vcpu, &boot)) {
 		fmt_snprintf(err, err_len, "%s could not set up the vCPU", hv_ops->name);
 		goto fail;
 	}
 	vm->state = VM_RUNNABLE;
 	nr_vms++;
+	min_committed += vm->mem.min;
 	printk("vm %s: created: %lu MiB RAM, %lu frames, entry %#lx, cmdline \"%s\"\n",
 	       vm->name, vm->ram_size >> 20, pmm_count(&host_pmm, vm->owner),
 	       boot.rip, cfg->cmdline);
+	if (vm->mem.dynamic)
+		printk("vm %s: dynamic memory: min %luM max %luM buffer %u%% weight %u; "
+		       "virtio-balloon, virtio-mem region %luM at %#lx\n", vm->name,
+		       vm->mem.min >> 20, vm->mem.max >> 20, vm->mem.buffer, vm->mem.weight,
+		       vm->dyn.hp_size >> 20, vm->dyn.hp_base);
+	else
+		printk("vm %s: static memory (dynamic=off)\n", vm->name);
 	return 0;
 fail:
 	vm_free_resources(vm);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "balancer.h"
 #include "format.h"
 #include "vm_config.h"
 
@@ -17,6 +18,13 @@
 /* "vm4294967295" must fit */
 _Static_assert(BV_NAME_MAX >= 13, "default VM name does not fit");
 _Static_assert(VM_MEM_MAX % VM_MEM_ALIGN == 0, "rounding may exceed VM_MEM_MAX");
+/* the default min= (startup / 4 rounded up to VM_MEM_ALIGN) is not below VM_MEM_MIN */
+_Static_assert(VM_MEM_MIN <= VM_MEM_ALIGN, "default min= may be too small");
+/* the balancer moves memory in the granule the sizes are rounded to */
+_Static_assert(VM_MEM_ALIGN == BAL_GRANULE, "sizes and balancer granule differ");
+_Static_assert(BAL_DEFAULT_BUFFER <= VM_BUFFER_MAX, "default buffer= out of range");
+_Static_assert(BAL_DEFAULT_WEIGHT >= VM_WEIGHT_MIN && BAL_DEFAULT_WEIGHT <= VM_WEIGHT_MAX,
+	       "default weight= out of range");
 
 /* The longest quote(): '"', QUOTE_MAX bytes, "...", '"' and the NUL. */
 #define QUOTE_BUF	(QUOTE_MAX + 6)
@@ -98,8 +106,12 @@ int parse_size(const char *s, size_t len, uint64_t *out)
 
 /* --- one handler per key ------------------------------------------------- */
 
-/* Messages go to err with fmt_snprintf(err, err_len, ...); err_len is 0 when err is NULL. */
-static int key_name(struct vm_config *cfg, const char *val, size_t len,
+/*
+ * Handlers get the key as written (for the message: mem= and startup= share
+ * one). Messages go to err with fmt_snprintf(err, err_len, ...); err_len is 0
+ * when err is NULL.
+ */
+static int key_name(struct vm_config *cfg, const char *key, const char *val, size_t len,
 		    char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
@@ -122,8 +134,9 @@ static int key_name(struct vm_config *cfg, const char *val, size_t len,
 	return 0;
 }
 
-static int key_mem(struct vm_config *cfg, const char *val, size_t len,
-		   char *err, size_t err_len)
+/* A memory size in [VM_MEM_MIN, VM_MEM_MAX], rounded up to VM_MEM_ALIGN. */
+static int size_value(const char *key, const char *val, size_t len, uint64_t *out,
+		      bool *rounded, char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
 	uint64_t v = 0;
@@ -131,26 +144,95 @@ static int key_mem(struct vm_config *cfg, const char *val, size_t len,
 
 	if (r == -1) {
 		fmt_snprintf(err, err_len,
-			     "mem: %s is not a size (digits with an optional K, M or G suffix)",
-			     quote(q, val, len));
+			     "%s: %s is not a size (digits with an optional K, M or G suffix)",
+			     key, quote(q, val, len));
 		return -1;
 	}
 	if (r < 0 || v > VM_MEM_MAX) {
-		fmt_snprintf(err, err_len, "mem: %s is too large (at most %lluG)",
-			     quote(q, val, len), VM_MEM_MAX >> 30);
+		fmt_snprintf(err, err_len, "%s: %s is too large (at most %lluG)",
+			     key, quote(q, val, len), VM_MEM_MAX >> 30);
 		return -1;
 	}
 	if (v < VM_MEM_MIN) {
-		fmt_snprintf(err, err_len, "mem: %s is too small (at least %lluM)",
-			     quote(q, val, len), VM_MEM_MIN >> 20);
+		fmt_snprintf(err, err_len, "%s: %s is too small (at least %lluM)",
+			     key, quote(q, val, len), VM_MEM_MIN >> 20);
 		return -1;
 	}
-	cfg->mem_bytes = (v + VM_MEM_ALIGN - 1) & ~(VM_MEM_ALIGN - 1);
-	cfg->mem_rounded = cfg->mem_bytes != v;
+	*out = (v + VM_MEM_ALIGN - 1) & ~(VM_MEM_ALIGN - 1);
+	*rounded = *out != v;
 	return 0;
 }
 
-static int key_boot(struct vm_config *cfg, const char *val, size_t len,
+/* Decimal digits only, in [lo, hi]. */
+static int number_value(const char *key, const char *val, size_t len, unsigned int lo,
+			unsigned int hi, unsigned int *out, char *err, size_t err_len)
+{
+	char q[QUOTE_BUF];
+	uint64_t v = 0;
+	size_t i;
+
+	/* past hi the value only has to stay past it: no overflow */
+	for (i = 0; i < len && is_digit(val[i]); i++)
+		v = v > hi ? v : v * 10 + (uint64_t)(val[i] - '0');
+	if (i < len) {
+		fmt_snprintf(err, err_len, "%s: %s is not a whole number (%u to %u)",
+			     key, quote(q, val, len), lo, hi);
+		return -1;
+	}
+	if (v < lo || v > hi) {
+		fmt_snprintf(err, err_len, "%s: %s is out of range (%u to %u)",
+			     key, quote(q, val, len), lo, hi);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int key_startup(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		       char *err, size_t err_len)
+{
+	return size_value(key, val, len, &cfg->mem_bytes, &cfg->mem_rounded, err, err_len);
+}
+
+static int key_min(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		   char *err, size_t err_len)
+{
+	return size_value(key, val, len, &cfg->min_bytes, &cfg->min_rounded, err, err_len);
+}
+
+static int key_max(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		   char *err, size_t err_len)
+{
+	return size_value(key, val, len, &cfg->max_bytes, &cfg->max_rounded, err, err_len);
+}
+
+static int key_buffer(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		      char *err, size_t err_len)
+{
+	return number_value(key, val, len, 0, VM_BUFFER_MAX, &cfg->buffer, err, err_len);
+}
+
+static int key_weight(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		      char *err, size_t err_len)
+{
+	return number_value(key, val, len, VM_WEIGHT_MIN, VM_WEIGHT_MAX, &cfg->weight,
+			    err, err_len);
+}
+
+static int key_dynamic(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		       char *err, size_t err_len)
+{
+	char q[QUOTE_BUF];
+
+	if ((len == 2 && !memcmp(val, "on", 2)) || (len == 3 && !memcmp(val, "off", 3))) {
+		cfg->dynamic = len == 2;
+		return 0;
+	}
+	fmt_snprintf(err, err_len, "dynamic: %s is not on or off", quote(q, val, len));
+	return -1;
+}
+
+static int key_boot(struct vm_config *cfg, const char *key, const char *val, size_t len,
 		    char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
@@ -167,28 +249,49 @@ static int key_boot(struct vm_config *cfg, const char *val, size_t len,
 	return -1;
 }
 
+typedef int (*key_fn)(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		      char *err, size_t err_len);
+
 struct vm_key {
 	const char *key;
 	bool required;
-	int (*parse)(struct vm_config *cfg, const char *val, size_t len,
-		     char *err, size_t err_len);
+	key_fn parse;
 };
 
-/* Add new keys here; cross-key checks go at the end of vm_config_parse(). */
+/*
+ * Add new keys here; cross-key checks go at the end of vm_config_parse().
+ * Keys with the same handler are names of one setting: only one of them may
+ * be given, and a missing required setting is reported under its first name.
+ */
 static const struct vm_key vm_keys[] = {
 	{ "name",	false,	key_name },
-	{ "mem",	true,	key_mem },
+	{ "mem",	true,	key_startup },	/* the first name of startup= */
+	{ "startup",	true,	key_startup },
+	{ "min",	false,	key_min },
+	{ "max",	false,	key_max },
+	{ "buffer",	false,	key_buffer },
+	{ "weight",	false,	key_weight },
+	{ "dynamic",	false,	key_dynamic },
 	{ "boot",	false,	key_boot },
 };
 
 #define NR_VM_KEYS	(sizeof(vm_keys) / sizeof(vm_keys[0]))
-_Static_assert(NR_VM_KEYS == 3, "list the new key in parse_token()'s unknown key message");
+_Static_assert(NR_VM_KEYS == 9, "list the new key in parse_token()'s unknown key message");
+
+/* The key the setting handled by parse was given under, or NULL if it was not given. */
+static const char *given_as(const bool *seen, key_fn parse)
+{
+	for (size_t i = 0; i < NR_VM_KEYS; i++)
+		if (seen[i] && vm_keys[i].parse == parse)
+			return vm_keys[i].key;
+	return NULL;
+}
 
 static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 		       bool *seen, char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
-	size_t klen, i;
+	size_t klen, i, j;
 
 	for (klen = 0; klen < len && tok[klen] != '='; klen++)
 		;
@@ -202,9 +305,10 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 		    !memcmp(vm_keys[i].key, tok, klen))
 			break;
 	if (i == NR_VM_KEYS) {
-		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s)",
+		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s %s %s %s %s %s %s)",
 			     quote(q, tok, klen), vm_keys[0].key, vm_keys[1].key,
-			     vm_keys[2].key);
+			     vm_keys[2].key, vm_keys[3].key, vm_keys[4].key, vm_keys[5].key,
+			     vm_keys[6].key, vm_keys[7].key, vm_keys[8].key);
 		return -1;
 	}
 	if (seen[i] || klen + 1 == len) {
@@ -212,8 +316,17 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 			     seen[i] ? "is given twice" : "has an empty value");
 		return -1;
 	}
+	for (j = 0; j < NR_VM_KEYS; j++) {
+		if (seen[j] && vm_keys[j].parse == vm_keys[i].parse) {
+			/* in table order, whichever came first on the line */
+			fmt_snprintf(err, err_len, "%s= and %s= are the same setting",
+				     vm_keys[j < i ? j : i].key, vm_keys[j < i ? i : j].key);
+			return -1;
+		}
+	}
 	seen[i] = true;
-	return vm_keys[i].parse(cfg, tok + klen + 1, len - klen - 1, err, err_len);
+	return vm_keys[i].parse(cfg, vm_keys[i].key, tok + klen + 1, len - klen - 1,
+				err, err_len);
 }
 
 static int parse_cmdline(struct vm_config *cfg, const char *p, char *err, size_t err_len)
@@ -233,6 +346,43 @@ static int parse_cmdline(struct vm_config *cfg, const char *p, char *err, size_t
 	return 0;
 }
 
+/*
+ * Defaults and checks of the memory settings, once every key is in; startup
+ * is the key the startup size was given under, for the message.
+ */
+static int memory_settings(struct vm_config *cfg, const char *startup, char *err,
+			   size_t err_len)
+{
+	if (!cfg->dynamic) {
+		/* min_bytes and max_bytes are still 0 unless given (sizes are >= 2M) */
+		if (cfg->min_bytes || cfg->max_bytes) {
+			fmt_snprintf(err, err_len, "%s= needs dynamic=on (static memory has no %s)",
+				     cfg->min_bytes ? "min" : "max",
+				     cfg->min_bytes ? "minimum" : "maximum");
+			return -1;
+		}
+		cfg->min_bytes = cfg->max_bytes = cfg->mem_bytes;
+		return 0;
+	}
+	/* room to shrink to a quarter: at least VM_MEM_ALIGN, as mem_bytes / 4 > 0 */
+	if (!cfg->min_bytes)
+		cfg->min_bytes = (cfg->mem_bytes / 4 + VM_MEM_ALIGN - 1) & ~(VM_MEM_ALIGN - 1);
+	/* growing needs a virtio-mem region: only when asked for */
+	if (!cfg->max_bytes)
+		cfg->max_bytes = cfg->mem_bytes;
+	if (cfg->min_bytes > cfg->mem_bytes) {
+		fmt_snprintf(err, err_len, "min: %luM is above %s= %luM",
+			     cfg->min_bytes >> 20, startup, cfg->mem_bytes >> 20);
+		return -1;
+	}
+	if (cfg->max_bytes < cfg->mem_bytes) {
+		fmt_snprintf(err, err_len, "max: %luM is below %s= %luM",
+			     cfg->max_bytes >> 20, startup, cfg->mem_bytes >> 20);
+		return -1;
+	}
+	return 0;
+}
+
 int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 		    char *err, size_t err_len)
 {
@@ -246,6 +396,9 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 		err[0] = '\0';
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->boot = VM_BOOT_BV;
+	cfg->buffer = BAL_DEFAULT_BUFFER;
+	cfg->weight = BAL_DEFAULT_WEIGHT;
+	cfg->dynamic = true;
 	fmt_snprintf(cfg->name, sizeof(cfg->name), "vm%u", index);
 
 	for (;;) {
@@ -267,11 +420,13 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 			goto fail;
 	}
 	for (i = 0; i < NR_VM_KEYS; i++) {
-		if (vm_keys[i].required && !seen[i]) {
+		if (vm_keys[i].required && !given_as(seen, vm_keys[i].parse)) {
 			fmt_snprintf(err, err_len, "%s= is missing", vm_keys[i].key);
 			goto fail;
 		}
 	}
+	if (memory_settings(cfg, given_as(seen, key_startup), err, err_len))
+		goto fail;
 	return 0;
 fail:
 	memset(cfg, 0, sizeof(*cfg));

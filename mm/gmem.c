@@ -1,32 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest RAM: allocating it (2 MiB frames where the pool has them, 4 KiB
- * otherwise), mapping it in the VM's guest-physical tables, copying to and
- * from it, and giving every frame back. The gpt is the one source of truth
- * for gpa -> host frame.
+ * A VM's guest-physical memory: its tables, the dynmem state (startup RAM
+ * that can be ballooned, the virtio-mem region above it) and the accessors
+ * the rest of the hypervisor uses. The gpt is the one source of truth for
+ * gpa -> host frame: anything not mapped there is not the guest's memory.
  */
 #include <string.h>
+#include "gmem.h"
 #include "hv_ops.h"
 #include "mm.h"
 #include "vm.h"
 
-static int gmem_map_small(struct vm *vm, uint64_t gpa, uint64_t size)
-{
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t pa = frame_alloc_zeroed(vm->owner);
+/* Linux adds hot-plugged memory in 128 MiB sections: start the region on one */
+#define HOTPLUG_ALIGN		(128ULL << 20)
+#define HOTPLUG_BLOCK_SIZE	LARGE_PAGE_SIZE
 
-		if (pa == PMM_NO_FRAME)
-			return -1;
-		if (pt_map(&vm->gpt, gpa + off, pa, PAGE_SIZE, PT_RWX, 0)) {
-			pmm_free(&host_pmm, pa, vm->owner);
-			return -1;
-		}
-	}
-	return 0;
+static void gmem_flush(void *ctx)
+{
+	hv_ops->flush_gpt(ctx);
+}
+
+static void *gmem_phys_to_virt(void *ctx, uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+uint64_t gmem_hotplug_base(uint64_t ram_size)
+{
+	return (ram_size + HOTPLUG_ALIGN - 1) & ~(HOTPLUG_ALIGN - 1);
 }
 
 int gmem_alloc_ram(struct vm *vm)
 {
+	struct dynmem *d = &vm->dyn;
+	uint64_t bwords, pwords, frames;
+
 	vm->gpt = (struct pt) {
 		.fmt = hv_ops->gpt_format,
 		.phys_to_virt = mm_pt_phys_to_virt,
@@ -36,48 +44,51 @@ int gmem_alloc_ram(struct vm *vm)
 	};
 	if (pt_init(&vm->gpt))
 		return -1;
-	for (uint64_t gpa = 0; gpa < vm->ram_size; gpa += LARGE_PAGE_SIZE) {
-		uint64_t pa = pmm_alloc_large(&host_pmm, vm->owner);
-
-		if (pa == PMM_NO_FRAME) {
-			/* fragmented pool: the same 2 MiB from single frames */
-			if (gmem_map_small(vm, gpa, LARGE_PAGE_SIZE))
-				return -1;
-			continue;
-		}
-		/* a frame that leaves the pool is zeroed before a guest can see it */
-		memset(phys_to_virt(pa), 0, LARGE_PAGE_SIZE);
-		if (pt_map(&vm->gpt, gpa, pa, LARGE_PAGE_SIZE, PT_RWX, PT_MAP_LARGE)) {
-			pmm_free_large(&host_pmm, pa, vm->owner);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void gmem_free_leaf(void *arg, uint64_t gpa, uint64_t pa, uint64_t size)
-{
-	struct vm *vm = arg;
-
-	if (size == LARGE_PAGE_SIZE)
-		pmm_free_large(&host_pmm, pa, vm->owner);
-	else
-		pmm_free(&host_pmm, pa, vm->owner);
+	*d = (struct dynmem) {
+		.gpt = &vm->gpt,
+		.pmm = &host_pmm,
+		.owner = vm->owner,
+		.phys_to_virt = gmem_phys_to_virt,
+		.flush = gmem_flush,
+		.ctx = vm,
+		.ram_size = vm->ram_size,
+		.hp_base = gmem_hotplug_base(vm->ram_size),
+		.hp_size = vm->mem.max - vm->ram_size,
+		.block_size = HOTPLUG_BLOCK_SIZE,
+	};
+	/* the bitmaps are per-VM metadata: owned by the VM, freed with it */
+	bwords = dynmem_balloon_words(d->ram_size);
+	pwords = dynmem_plug_words(d->hp_size, d->block_size);
+	frames = ((bwords + pwords) * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	vm->dyn_bitmaps_pa = pmm_alloc_contig(&host_pmm, frames, vm->owner);
+	if (vm->dyn_bitmaps_pa == PMM_NO_FRAME)
+		return -1;
+	vm->dyn_bitmaps_frames = frames;
+	memset(phys_to_virt(vm->dyn_bitmaps_pa), 0, frames * PAGE_SIZE);
+	d->ballooned = phys_to_virt(vm->dyn_bitmaps_pa);
+	d->plugged = d->ballooned + bwords;
+	return dynmem_init(d);
 }
 
 void gmem_free_all(struct vm *vm)
 {
+	if (vm->dyn.ballooned)
+		dynmem_destroy(&vm->dyn);
 	if (vm->gpt.tables)
-		pt_destroy(&vm->gpt, gmem_free_leaf, vm);
+		pt_destroy(&vm->gpt, NULL, NULL);
+	for (uint64_t i = 0; i < vm->dyn_bitmaps_frames; i++)
+		pmm_free(&host_pmm, vm->dyn_bitmaps_pa + i * PAGE_SIZE, vm->owner);
+	vm->dyn_bitmaps_frames = 0;
+	vm->dyn.ballooned = NULL;
 }
 
-/* Host pointer for [gpa, gpa + len) if it lies in RAM inside one page. */
-static void *gmem_page(struct vm *vm, uint64_t gpa, uint64_t len)
+void *vm_map_gpa(void *ctx, uint64_t gpa, uint64_t len)
 {
+	struct vm *vm = ctx;
 	uint64_t hpa;
 
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
-		return NULL;
+	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+		return NULL;	/* callers stay inside one page */
 	if (pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL))
 		return NULL;
 	return phys_to_virt(hpa);
@@ -87,7 +98,7 @@ static int gmem_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t len, bool 
 {
 	uint8_t *p = buf;
 
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+	if (len > UINT64_MAX - gpa)
 		return -1;
 	while (len) {
 		uint64_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
@@ -95,7 +106,7 @@ static int gmem_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t len, bool 
 
 		if (chunk > len)
 			chunk = len;
-		host = gmem_page(vm, gpa, chunk);
+		host = vm_map_gpa(vm, gpa, chunk);
 		if (!host)
 			return -1;
 		if (to_guest)
@@ -121,6 +132,31 @@ int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 
 int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch)
 {
-	/* all RAM is mapped eagerly at start-up: any fault is outside it */
-	return -1;
+	/*
+	 * A ballooned page the guest touches again gets a fresh zeroed frame,
+	 * as with QEMU's balloon: deflate is lazy for pages the driver did not
+	 * tell us about. Anything else is outside the VM's memory.
+	 */
+	return dynmem_refault(&vm->dyn, gpa);
+}
+
+static void reserve_queue_rings(struct vm *vm, const struct virtio_dev *d)
+{
+	for (unsigned int q = 0; d->ops && q < d->ops->nr_queues; q++) {
+		const struct virtq *vq = &d->vq[q];
+
+		if (!vq->ready)
+			continue;
+		dynmem_reserve(&vm->dyn, vq->desc_gpa, 16ULL * vq->size);
+		dynmem_reserve(&vm->dyn, vq->avail_gpa, 6 + 2ULL * vq->size);
+		dynmem_reserve(&vm->dyn, vq->used_gpa, 6 + 8ULL * vq->size);
+	}
+}
+
+void vm_refresh_reserved(struct vm *vm)
+{
+	dynmem_unreserve_all(&vm->dyn);
+	dynmem_reserve(&vm->dyn, 0, vm->boot_reserved);
+	reserve_queue_rings(vm, &vm->balloon.dev);
+	reserve_queue_rings(vm, &vm->vmem.dev);
 }

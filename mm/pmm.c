@@ -150,6 +150,38 @@ uint64_t pmm_alloc(struct pmm *pmm, uint8_t owner)
 	return PMM_NO_FRAME;
 }
 
+static bool frame_free(const struct pmm *pmm, uint64_t pfn)
+{
+	return pmm->free_map[pfn / BITS_PER_WORD] & (1ULL << (pfn % BITS_PER_WORD));
+}
+
+/*
+ * n physically contiguous frames (hypervisor metadata such as bitmaps).
+ * First fit, frame by frame but skipping full words; rare and small.
+ */
+uint64_t pmm_alloc_contig(struct pmm *pmm, uint64_t n, uint8_t owner)
+{
+	uint64_t run = 0, pfn;
+
+	if (!owner_ok(owner) || !n)
+		return PMM_NO_FRAME;
+	for (pfn = 0; pfn < pmm->nframes; pfn++) {
+		if (!(pfn % BITS_PER_WORD) && !pmm->free_map[pfn / BITS_PER_WORD]) {
+			run = 0;
+			pfn += BITS_PER_WORD - 1;
+			continue;
+		}
+		run = frame_free(pmm, pfn) ? run + 1 : 0;
+		if (run == n)
+			break;
+	}
+	if (run < n)
+		return PMM_NO_FRAME;
+	for (uint64_t f = pfn + 1 - n; f <= pfn; f++)
+		set_owner(pmm, f, owner);
+	return (pfn + 1 - n) << PAGE_SHIFT;
+}
+
 static bool group_free(const struct pmm *pmm, uint64_t group)
 {
 	const uint64_t *map = &pmm->free_map[group * WORDS_PER_LARGE];

@@ -7,7 +7,8 @@ set -euo pipefail
 # libc6-dev: gcc only recommends it, and --no-install-recommends would leave the unit tests
 # without libc headers. bochs-sdl gives the sdl2 display that runs headless with SDL_VIDEODRIVER=dummy.
 pkgs=(gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools
-	bochs bochsbios vgabios bochs-sdl qemu-system-x86 libcmocka-dev coreutils)
+	bochs bochsbios vgabios bochs-sdl qemu-system-x86 libcmocka-dev coreutils
+	python3-matplotlib)
 
 if [[ ${SKIP_DEPS:-0} == 1 ]]; then
 	exit 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build a BIOS-bootable GRUB ISO holding the hypervisor, every test guest and a grub.cfg.
 # usage: tools/mkiso.sh OUT.iso GRUB.cfg
-#   env HV_ELF (default build/hv.elf) and GUEST_DIR (default build/guest) pick other inputs.
+#   env HV_ELF (default build/hv.elf) and GUEST_DIR (default build/guest) pick other inputs;
+#   tools/scenarios/*.scn (and SCENARIO_DIR/*.scn if set) are copied to /boot too.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -47,6 +48,10 @@ cp "$hv" "$tmp/iso/boot/hv.elf"
 shopt -s nullglob
 for g in "$guests"/*.elf; do
 	cp "$g" "$tmp/iso/boot/"
+done
+# scenario files (timed monitor commands): `module2 /boot/NAME.scn scenario`
+for s in "$root"/tools/scenarios/*.scn ${SCENARIO_DIR:+"$SCENARIO_DIR"/*.scn}; do
+	cp "$s" "$tmp/iso/boot/"
 done
 cp "$cfg" "$tmp/iso/boot/grub/grub.cfg"
 

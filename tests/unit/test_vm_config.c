@@ -137,6 +137,138 @@ static void test_mem_bounds_and_rounding(void **state)
 	expect_err("mem=32 M", "mem: \"32\"", "too small");
 }
 
+/* line is rejected with exactly the message want */
+static void expect_msg(const char *line, const char *want)
+{
+	expect_err(line, want, NULL);
+	assert_string_equal(err, want);
+}
+
+static void expect_mem(uint64_t mem, uint64_t min, uint64_t max)
+{
+	assert_int_equal(cfg.mem_bytes, mem);
+	assert_int_equal(cfg.min_bytes, min);
+	assert_int_equal(cfg.max_bytes, max);
+}
+
+static void test_memory_defaults(void **state)
+{
+	/* dynamic: can shrink to a quarter, not grow */
+	assert_int_equal(parse("mem=64M"), 0);
+	expect_mem(64 * MiB, 16 * MiB, 64 * MiB);
+	assert_true(cfg.dynamic);
+	assert_int_equal(cfg.buffer, 20);
+	assert_int_equal(cfg.weight, 100);
+	assert_false(cfg.mem_rounded || cfg.min_rounded || cfg.max_rounded);
+	assert_int_equal(parse("startup=64M"), 0);
+	expect_mem(64 * MiB, 16 * MiB, 64 * MiB);
+	/* a quarter is rounded up to 2M, quietly: min= was not given */
+	assert_int_equal(parse("startup=10M"), 0);
+	expect_mem(10 * MiB, 4 * MiB, 10 * MiB);
+	assert_false(cfg.min_rounded);
+	assert_int_equal(parse("startup=2M"), 0);
+	expect_mem(2 * MiB, 2 * MiB, 2 * MiB);
+	assert_int_equal(parse("startup=64G"), 0);
+	expect_mem(64 * GiB, 16 * GiB, 64 * GiB);
+	/* static: fixed at startup */
+	assert_int_equal(parse("startup=64M dynamic=off"), 0);
+	expect_mem(64 * MiB, 64 * MiB, 64 * MiB);
+	assert_false(cfg.dynamic);
+	assert_int_equal(parse("dynamic=off mem=6M weight=5 buffer=0"), 0);
+	expect_mem(6 * MiB, 6 * MiB, 6 * MiB);
+}
+
+static void test_memory_keys(void **state)
+{
+	assert_int_equal(parse("name=big startup=512M min=128M max=2G buffer=0 weight=10000 "
+			       "dynamic=on boot=bv -- x"), 0);
+	assert_string_equal(cfg.name, "big");
+	expect_mem(512 * MiB, 128 * MiB, 2 * GiB);
+	assert_int_equal(cfg.buffer, 0);
+	assert_int_equal(cfg.weight, 10000);
+	assert_true(cfg.dynamic);
+	assert_string_equal(cfg.cmdline, "x");
+	assert_string_equal(err, "");
+	/* in any order; bounds may equal startup */
+	assert_int_equal(parse("max=64M buffer=1000 min=64M weight=1 mem=64M"), 0);
+	expect_mem(64 * MiB, 64 * MiB, 64 * MiB);
+	assert_int_equal(cfg.buffer, 1000);
+	assert_int_equal(cfg.weight, 1);
+	assert_int_equal(parse("mem=64M max=64G buffer=0020 min=2M"), 0);
+	expect_mem(64 * MiB, 2 * MiB, 64 * GiB);
+	assert_int_equal(cfg.buffer, 20);
+	/* only min or only max given: the other is the default */
+	assert_int_equal(parse("mem=64M max=1G"), 0);
+	expect_mem(64 * MiB, 16 * MiB, 1 * GiB);
+	assert_int_equal(parse("mem=64M min=8M"), 0);
+	expect_mem(64 * MiB, 8 * MiB, 64 * MiB);
+}
+
+static void test_memory_rounding(void **state)
+{
+	assert_int_equal(parse("startup=3M"), 0);
+	expect_mem(4 * MiB, 2 * MiB, 4 * MiB);
+	assert_true(cfg.mem_rounded);
+	assert_false(cfg.min_rounded || cfg.max_rounded);
+	assert_int_equal(parse("mem=64M min=3M max=65M"), 0);
+	expect_mem(64 * MiB, 4 * MiB, 66 * MiB);
+	assert_false(cfg.mem_rounded);
+	assert_true(cfg.min_rounded && cfg.max_rounded);
+	assert_int_equal(parse("mem=64M max=68719476735"), 0);	/* 64G - 1 */
+	assert_int_equal(cfg.max_bytes, 64 * GiB);
+	assert_true(cfg.max_rounded);
+	assert_false(cfg.min_rounded);
+	/* rounding happens before the checks: 63M + 1 byte is 64M */
+	assert_int_equal(parse("startup=66060289 min=64M"), 0);
+	expect_mem(64 * MiB, 64 * MiB, 64 * MiB);
+	expect_msg("startup=64M min=63M max=65M min=1M", "min= is given twice");
+}
+
+static void test_memory_errors(void **state)
+{
+	expect_msg("mem=64M startup=64M", "mem= and startup= are the same setting");
+	expect_msg("startup=64M mem=64M", "mem= and startup= are the same setting");
+	expect_msg("startup=64M startup=64M", "startup= is given twice");
+	expect_msg("mem=64M startup=", "startup= has an empty value");
+	expect_msg("name=a min=2M max=4M", "mem= is missing");
+
+	expect_msg("mem=64M min=96M", "min: 96M is above mem= 64M");
+	expect_msg("startup=64M min=95M", "min: 96M is above startup= 64M");
+	expect_msg("startup=64M max=32M", "max: 32M is below startup= 64M");
+	expect_msg("startup=64M max=62M min=32M", "max: 62M is below startup= 64M");
+	expect_msg("startup=64M max=65G", "max: \"65G\" is too large (at most 64G)");
+	expect_msg("startup=64M min=1M", "min: \"1M\" is too small (at least 2M)");
+	expect_msg("startup=64M min=0", "min: \"0\" is too small (at least 2M)");
+	expect_msg("startup=1M", "startup: \"1M\" is too small (at least 2M)");
+	expect_msg("startup=65G", "startup: \"65G\" is too large (at most 64G)");
+	expect_msg("startup=64M max=x",
+		   "max: \"x\" is not a size (digits with an optional K, M or G suffix)");
+
+	expect_msg("startup=64M dynamic=off min=16M",
+		   "min= needs dynamic=on (static memory has no minimum)");
+	expect_msg("max=128M startup=64M dynamic=off",
+		   "max= needs dynamic=on (static memory has no maximum)");
+	expect_msg("min=64M max=64M startup=64M dynamic=off",
+		   "min= needs dynamic=on (static memory has no minimum)");
+
+	expect_msg("mem=64M buffer=1001", "buffer: \"1001\" is out of range (0 to 1000)");
+	expect_msg("mem=64M buffer=99999999999999999999999",
+		   "buffer: \"99999999999999999999999\" is out of range (0 to 1000)");
+	expect_msg("mem=64M buffer=20%", "buffer: \"20%\" is not a whole number (0 to 1000)");
+	expect_msg("mem=64M buffer=-1", "buffer: \"-1\" is not a whole number (0 to 1000)");
+	expect_msg("mem=64M weight=0", "weight: \"0\" is out of range (1 to 10000)");
+	expect_msg("mem=64M weight=10001", "weight: \"10001\" is out of range (1 to 10000)");
+	expect_msg("mem=64M weight=1e3", "weight: \"1e3\" is not a whole number (1 to 10000)");
+	expect_msg("mem=64M dynamic=ON", "dynamic: \"ON\" is not on or off");
+	expect_msg("mem=64M dynamic=yes", "dynamic: \"yes\" is not on or off");
+	expect_msg("mem=64M dynamic=", "dynamic= has an empty value");
+	expect_msg("mem=64M weight=5 weight=5", "weight= is given twice");
+
+	/* the first bad token wins over the checks across keys */
+	expect_err("startup=64M min=96M name=a.b", "name", NULL);
+	expect_err("mem=1K startup=2M", "mem", "too small");
+}
+
 static void test_guest_cmdline(void **state)
 {
 	static char line[BV_BOOT_CMDLINE_MAX + 64];
@@ -200,7 +332,8 @@ static void test_syntax_errors(void **state)
 	expect_err("", "mem= is missing", NULL);
 	expect_err(" \t ", "mem= is missing", NULL);
 	expect_err("name=alpha", "mem= is missing", NULL);
-	expect_err("mem=2M color=red", "unknown key \"color\"", "mem");
+	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name mem startup min "
+		   "max buffer weight dynamic boot)");
 	expect_err("mem=2M Mem=4M", "unknown key \"Mem\"", NULL);
 	expect_err("mem=2M memory=4M", "unknown key \"memory\"", NULL);
 	expect_err("mem=2M quiet", "\"quiet\"", "key=value");
@@ -256,6 +389,10 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_spacing),
 		cmocka_unit_test(test_size_suffixes),
 		cmocka_unit_test(test_mem_bounds_and_rounding),
+		cmocka_unit_test(test_memory_defaults),
+		cmocka_unit_test(test_memory_keys),
+		cmocka_unit_test(test_memory_rounding),
+		cmocka_unit_test(test_memory_errors),
 		cmocka_unit_test(test_guest_cmdline),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_boot),

@@ -54,7 +54,8 @@ static void vmcs_controls(struct vcpu *vcpu)
 	struct vmx_vm *xv = vcpu->vm->arch;
 
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
+	/* interrupt-window exiting is switched on only while an interrupt waits */
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu & ~CPU_BASED_INTR_WINDOW_EXITING);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, vmx_caps.cpu2);
 	vmwrite(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmwrite(VM_ENTRY_CONTROLS, vmx_caps.entry);

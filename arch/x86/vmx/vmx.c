@@ -58,8 +58,8 @@ static int vmx_check_caps(void)
 	err |= vmx_adjust("processor-based", t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			  MSR_IA32_VMX_PROCBASED_CTLS,
 			  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
-			  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY,
-			  0, &c->cpu);
+			  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
+			  CPU_BASED_INTR_WINDOW_EXITING, 0, &c->cpu);
 	/* RDTSCP/INVPCID/XSAVES: without them a guest that CPUID told about them gets #UD */
 	err |= vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 			  SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID,

@@ -51,6 +51,7 @@
 #define PIN_BASED_VMX_PREEMPTION_TIMER	(1U << 6)
 
 /* Primary processor-based VM-execution controls: SDM 3C 24.6.2, table 24-6 */
+#define CPU_BASED_INTR_WINDOW_EXITING	(1U << 2)
 #define CPU_BASED_HLT_EXITING		(1U << 7)
 #define CPU_BASED_CR3_LOAD_EXITING	(1U << 15)
 #define CPU_BASED_CR3_STORE_EXITING	(1U << 16)
@@ -288,7 +289,15 @@ enum vmcs_field {
 #define VMX_EPT_VIOLATION_FETCH		(1ULL << 2)
 #define VMX_EPT_VIOLATION_LINEAR_VALID	(1ULL << 7)
 
+/* Guest interruptibility state: SDM 3C 24.4.2, table 24-3 */
+#define GUEST_INTR_STATE_STI		(1U << 0)
+#define GUEST_INTR_STATE_MOV_SS		(1U << 1)
+
 /* VM-entry interruption-information field: SDM 3C 24.8.3 */
+#define VMX_INTR_TYPE_EXT_INTR		(0U << 8)
+#define VMX_INTR_TYPE_SOFT_INTR		(4U << 8)
+#define VMX_INTR_TYPE_PRIV_SW_EXC	(5U << 8)
+#define VMX_INTR_TYPE_SOFT_EXC		(6U << 8)
 #define VMX_INTR_INFO_VECTOR_MASK	0xffU
 #define VMX_INTR_INFO_TYPE_MASK		(7U << 8)
 #define VMX_INTR_TYPE_NMI		(2U << 8)

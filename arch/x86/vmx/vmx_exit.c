@@ -79,7 +79,9 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t qual)
 		return;
 	}
 	vmx_skip_instruction(vcpu);
-	vcpu->yield = true;	/* no virtual interrupts yet: let the others run */
+	/* wait for an interrupt; the scheduler runs others until the PIC has one */
+	vcpu->halted = true;
+	vcpu->yield = true;
 }
 
 static void exit_vmcall(struct vcpu *vcpu, uint64_t qual)
@@ -265,8 +267,8 @@ static void exit_nothing(struct vcpu *vcpu, uint64_t qual)
 {
 	/*
 	 * External interrupt (acknowledged on exit and dropped: the host masks
-	 * the PIC and uses no interrupts) or the preemption timer (the run loop
-	 * sees the slice is over).
+	 * the PIC and uses no interrupts), the preemption timer (the run loop
+	 * sees the slice is over) or an interrupt window (the run loop injects).
 	 */
 }
 
@@ -284,6 +286,7 @@ static void exit_undefined(struct vcpu *vcpu, uint64_t qual)
 static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]		= exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= exit_nothing,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= exit_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]		= exit_triple_fault,
 	[EXIT_REASON_CPUID]			= exit_cpuid,
 	[EXIT_REASON_HLT]			= exit_hlt,
@@ -310,6 +313,27 @@ static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_WBINVD]			= exit_skip,
 };
 
+/*
+ * An exit in the middle of delivering an event (say an EPT violation on the
+ * guest's stack while pushing an interrupt frame) loses the event unless it
+ * is injected again on the next entry (SDM 3C 27.2.4, 28.2.1.1).
+ */
+static void vmx_reinject(void)
+{
+	uint32_t info = (uint32_t)vmread(IDT_VECTORING_INFO_FIELD);
+	uint32_t type = info & VMX_INTR_INFO_TYPE_MASK;
+
+	if (!(info & VMX_INTR_INFO_VALID))
+		return;
+	if (info & VMX_INTR_INFO_DELIVER_CODE)
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, vmread(IDT_VECTORING_ERROR_CODE));
+	if (type == VMX_INTR_TYPE_SOFT_INTR || type == VMX_INTR_TYPE_PRIV_SW_EXC ||
+	    type == VMX_INTR_TYPE_SOFT_EXC)
+		vmwrite(VM_ENTRY_INSTRUCTION_LEN, vmread(VM_EXIT_INSTRUCTION_LEN));
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, info & (VMX_INTR_INFO_VECTOR_MASK |
+		VMX_INTR_INFO_TYPE_MASK | VMX_INTR_INFO_DELIVER_CODE | VMX_INTR_INFO_VALID));
+}
+
 void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason)
 {
 	unsigned int basic = reason & VMX_EXIT_REASON_BASIC_MASK;
@@ -325,5 +349,6 @@ void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason)
 		vmx_report_and_stop(vcpu, false, "unhandled VM exit");
 		return;
 	}
+	vmx_reinject();
 	vmx_exit_handlers[basic](vcpu, vmread(EXIT_QUALIFICATION));
 }

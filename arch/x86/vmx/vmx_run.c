@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "printk.h"
 #include "vmx.h"
+#include "x86_defs.h"
 
 static struct vcpu *vmx_current;	/* whose VMCS is loaded */
 
@@ -27,6 +28,37 @@ void vmx_forget(struct vcpu *vcpu)
 		vmx_current = NULL;
 }
 
+static void set_window_exiting(bool on)
+{
+	uint32_t c = vmx_caps.cpu & ~CPU_BASED_INTR_WINDOW_EXITING;
+
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, on ? c | CPU_BASED_INTR_WINDOW_EXITING : c);
+}
+
+/*
+ * Deliver the PIC's interrupt if the guest can take it now (RFLAGS.IF and no
+ * STI/MOV SS shadow, SDM 3C 26.3.1.5), else exit as soon as it can.
+ */
+static void vmx_inject_irq(struct vcpu *vcpu)
+{
+	uint64_t blocked = vmread(GUEST_INTERRUPTIBILITY_INFO) &
+			   (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+
+	if (vmread(VM_ENTRY_INTR_INFO_FIELD) & VMX_INTR_INFO_VALID)
+		return;		/* an exception or a re-injected event goes first */
+	if (vpic_pending(&vcpu->vm->pic) < 0) {
+		set_window_exiting(false);
+		return;
+	}
+	if ((vmread(GUEST_RFLAGS) & X86_RFLAGS_IF) && !blocked) {
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, (uint32_t)vpic_ack(&vcpu->vm->pic) |
+			VMX_INTR_TYPE_EXT_INTR | VMX_INTR_INFO_VALID);
+		set_window_exiting(false);
+	} else {
+		set_window_exiting(true);
+	}
+}
+
 static void vmx_entry_failed(struct vcpu *vcpu, int rc)
 {
 	if (rc == 1)
@@ -43,6 +75,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
 	uint64_t start = rdtsc();
 
 	vmx_load(vcpu);
+	vcpu->halted = false;
 	asm volatile("fxrstor64 %0" : : "m"(vcpu->fpu));
 	while (vcpu->vm->state == VM_RUNNABLE && !vcpu->yield) {
 		uint64_t elapsed = rdtsc() - start, t0, ticks;
@@ -52,6 +85,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
 		if (elapsed >= slice)
 			break;
 		/* the timer counts down at TSC >> rate (SDM 3C 25.5.1) */
+		vmx_inject_irq(vcpu);
 		ticks = (slice - elapsed) >> vmx_caps.preemption_rate;
 		vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks ? ticks : 1);
 

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PCI bus 0 through configuration mechanism #1 (ports 0xcf8/0xcfc, PCI Local
+ * Bus spec 3.0 §3.2.2.3.2): function 0 of each of the 32 slots.
+ */
+#ifndef GUEST_PCI_H
+#define GUEST_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PCI_SLOTS		32
+#define PCI_NR_BARS		6
+
+/* Config space offsets and bits: PCI Local Bus spec 3.0 §6.1, §6.2 */
+#define PCI_VENDOR_ID		0x00
+#define PCI_DEVICE_ID		0x02
+#define PCI_COMMAND		0x04
+#define PCI_STATUS		0x06
+#define PCI_REVISION_ID		0x08
+#define PCI_HEADER_TYPE		0x0e
+#define PCI_BAR0		0x10
+#define PCI_SUBSYSTEM_VENDOR_ID	0x2c
+#define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_INTERRUPT_LINE	0x3c
+#define PCI_INTERRUPT_PIN	0x3d
+
+#define PCI_COMMAND_IO		0x0001
+#define PCI_COMMAND_MEMORY	0x0002
+#define PCI_COMMAND_MASTER	0x0004
+#define PCI_COMMAND_INTX_DISABLE 0x0400
+#define PCI_STATUS_CAP_LIST	0x0010
+#define PCI_HEADER_TYPE_MASK	0x7f
+
+#define PCI_BAR_IO		0x1
+#define PCI_BAR_MEM_TYPE_MASK	0x6
+#define PCI_BAR_MEM_TYPE_64	0x4
+
+struct pci_bar {
+	uint64_t base;		/* port or physical address; 0 = not implemented */
+	uint64_t size;
+	bool io;
+};
+
+struct pci_dev {
+	uint8_t slot;
+	uint16_t vendor, device;
+	uint8_t revision, header_type;
+	uint16_t subsys_vendor, subsys_id;
+	uint8_t irq_line, irq_pin;
+	struct pci_bar bar[PCI_NR_BARS];
+};
+
+/* Finds the devices on bus 0; returns how many. */
+int pci_scan(void);
+/* The idx-th device (from 0) with these ids, or NULL. */
+struct pci_dev *pci_find(uint16_t vendor, uint16_t device, int idx);
+
+uint8_t pci_read8(const struct pci_dev *d, uint8_t off);
+uint16_t pci_read16(const struct pci_dev *d, uint8_t off);
+uint32_t pci_read32(const struct pci_dev *d, uint8_t off);
+void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t val);
+void pci_write32(const struct pci_dev *d, uint8_t off, uint32_t val);
+
+/*
+ * Capabilities: pci_cap_next(d, 0) is the first; 0 ends the list (as does a
+ * pointer into the header). The list is the device's to write, so callers
+ * stop after PCI_CAP_MAX_WALK entries: more can only be a loop.
+ */
+#define PCI_CAP_MAX_WALK	48	/* (256 - 64) / 4 */
+uint8_t pci_cap_next(const struct pci_dev *d, uint8_t at);
+
+/* Turns on I/O and memory decoding, bus mastering and INTx. */
+void pci_enable(const struct pci_dev *d);
+
+#endif

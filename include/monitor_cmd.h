@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Parser for one monitor command: a line the operator types on the host
+ * serial console, or the COMMAND part of a scenario entry (scenario.h).
+ * kernel/monitor.c executes the result.
+ *
+ *	vms				VMs and their memory
+ *	stats				counters
+ *	help				mon_help_text()
+ *	mem VM SIZE			MON_MEM: set VM's target by hand
+ *	mem VM auto			MON_MEM_AUTO: back to the balancer
+ *	set VM key=value...		MON_SET: 1 to MON_SET_PAIRS_MAX pairs
+ *	quit				end the run: stop all VMs
+ *
+ *   - keywords and keys are case-sensitive; tokens are separated by spaces
+ *     or tabs; leading and trailing ones are ignored
+ *   - an empty line, or one whose first token starts with '#', is MON_NONE
+ *     (a '#' later in the line is not a comment: "vms # x" is an error)
+ *   - VM: 1 .. BV_NAME_MAX - 1 characters of [A-Za-z0-9_-]
+ *   - SIZE: see parse_size() (vm_config.h), and not 0
+ *   - set keys, each at most once: min=SIZE, max=SIZE (min <= max when both
+ *     are given), buffer=0..1000 (percent), weight=1..10000,
+ *     dynamic=on|off
+ *
+ * Only syntax and ranges are checked here; whether a size suits a VM (or
+ * the VM exists) is for the hypervisor to say.
+ *
+ * Pure logic: compiles freestanding (in the hypervisor) and on the host.
+ */
+#ifndef MONITOR_CMD_H
+#define MONITOR_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bv_abi.h"
+
+enum mon_cmd_type {
+	MON_NONE,		/* blank line or comment: nothing to do */
+	MON_VMS,
+	MON_STATS,
+	MON_HELP,
+	MON_MEM,		/* vm, size */
+	MON_MEM_AUTO,		/* vm */
+	MON_SET,		/* vm, set_mask and the fields it names */
+	MON_QUIT,
+};
+
+/* struct mon_cmd.set_mask: which fields `set` gives */
+#define MON_SET_MIN		1
+#define MON_SET_MAX		2
+#define MON_SET_BUFFER		4
+#define MON_SET_WEIGHT		8
+#define MON_SET_DYNAMIC		16
+
+#define MON_SET_PAIRS_MAX	5
+#define MON_BUFFER_MAX		1000
+#define MON_WEIGHT_MIN		1
+#define MON_WEIGHT_MAX		10000
+
+struct mon_cmd {
+	enum mon_cmd_type type;
+	char vm[BV_NAME_MAX];		/* NUL-terminated; "" without a VM */
+	uint64_t size;			/* MON_MEM: bytes, > 0 */
+	unsigned int set_mask;		/* MON_SET: MON_SET_* */
+	uint64_t min, max;		/* bytes, > 0 */
+	unsigned int buffer, weight;
+	bool dynamic;
+};
+
+/*
+ * Parse line[0 .. len) (no NUL needed, only len bytes are read; line may be
+ * NULL when len is 0). Returns 0, or -1 with a one-line message in err such
+ * as `mem: "12Q" is not a size` (always NUL-terminated when err_len > 0,
+ * truncated if needed; "" on success). *cmd is zeroed first, so after an
+ * error it is MON_NONE with no fields set.
+ */
+int mon_cmd_parse(const char *line, size_t len, struct mon_cmd *cmd,
+		  char *err, size_t err_len);
+
+/* A few '\n'-terminated lines describing the commands, for `help`. */
+const char *mon_help_text(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The two dynamic-memory devices a dynamic VM gets: virtio-balloon and virtio-mem. */
+#ifndef VDEVICES_H
+#define VDEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "virtio_dev.h"
+#include "virtio_mem_dev.h"
+
+struct vballoon {
+	struct virtio_dev dev;
+	uint32_t num_pages;		/* target, set by the host */
+	uint32_t actual;		/* what the driver says the balloon holds */
+	bool stats_held;		/* a stats buffer is waiting for our request */
+	uint16_t stats_head;
+	uint64_t stats[VIRTIO_BALLOON_S_NR];
+	uint32_t stats_seen;		/* bit per tag present in the last update */
+	uint64_t stats_updates;
+	uint64_t inflate_requests, deflate_requests;
+	uint64_t pfns_received, pfns_refused;
+};
+
+struct vmem {
+	struct virtio_dev dev;
+	uint64_t requested;		/* requested_size, set by the host */
+	struct virtio_mem_counters cnt;
+};
+
+struct vm;
+int vballoon_init(struct vballoon *b, struct vm *vm, unsigned int irq);
+void vballoon_set_target(struct vballoon *b, uint64_t pages);
+/* Hands the held stats buffer back so the driver refills it (VIRTIO 1.2 §5.5.6.3). */
+void vballoon_request_stats(struct vballoon *b);
+
+int vmem_init(struct vmem *m, struct vm *vm, unsigned int irq);
+void vmem_set_requested(struct vmem *m, uint64_t bytes);
+
+#endif

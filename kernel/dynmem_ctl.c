@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The balancer tick. Memory above a VM's startup size is always virtio-mem
+ * (plugged 2 MiB blocks), memory below it is always the balloon, so a target
+ * maps to exactly one device setting:
+ *   target >= startup: balloon empty, requested_size = target - startup
+ *   target <  startup: nothing plugged, balloon = startup - target
+ * Shrinking thus unplugs first and then inflates; growing deflates first and
+ * then plugs: the cheaper device (2 MiB blocks) always does the part it can.
+ */
+#include "cpu.h"
+#include "dynmem_ctl.h"
+#include "format.h"
+#include "mm.h"
+#include "printk.h"
+#include "tsc.h"
+#include "vm.h"
+
+uint64_t dm_tick_ms = DM_DEFAULT_TICK_MS;
+const struct balancer_policy *dm_policy = &balancer_proportional;
+uint64_t dm_ticks;
+static uint64_t start_tsc, next_tsc;
+
+uint64_t dm_now_ms(void)
+{
+	return tsc_to_ms(rdtsc() - start_tsc);
+}
+
+void dm_start(void)
+{
+	start_tsc = rdtsc();
+	next_tsc = start_tsc + ms_to_tsc(dm_tick_ms);
+}
+
+uint64_t dm_pool_free(void)
+{
+	uint64_t free = pmm_count(&host_pmm, PMM_OWNER_FREE) * PAGE_SIZE;
+
+	return free > DM_HOST_RESERVE ? free - DM_HOST_RESERVE : 0;
+}
+
+static void fill_bal(struct vm *vm, struct bal_vm *b)
+{
+	const struct vballoon *bl = &vm->balloon;
+	uint32_t need = (1u << VIRTIO_BALLOON_S_MEMTOT) | (1u << VIRTIO_BALLOON_S_AVAIL);
+
+	*b = (struct bal_vm) {
+		.name = vm->name,
+		.dynamic = vm->mem.dynamic && vm->state == VM_RUNNABLE,
+		.startup = vm->ram_size,
+		.min = vm->mem.min,
+		.max = vm->mem.max,
+		.buffer = vm->mem.buffer,
+		.weight = vm->mem.weight,
+		.assigned = dynmem_assigned(&vm->dyn),
+		.manual = vm->mem.manual,
+		.manual_target = vm->mem.manual_target,
+	};
+	/* demand = what the guest uses: its total minus what is available */
+	if ((bl->stats_seen & need) == need && bl->stats[VIRTIO_BALLOON_S_MEMTOT] >=
+	    bl->stats[VIRTIO_BALLOON_S_AVAIL]) {
+		b->demand = bl->stats[VIRTIO_BALLOON_S_MEMTOT] - bl->stats[VIRTIO_BALLOON_S_AVAIL];
+		b->demand_known = true;
+	}
+}
+
+static void actuate(struct vm *vm, uint64_t target)
+{
+	uint64_t startup = vm->ram_size;
+
+	if (target >= startup) {
+		vballoon_set_target(&vm->balloon, 0);
+		if (vm->dyn.hp_size)
+			vmem_set_requested(&vm->vmem, target - startup);
+	} else {
+		if (vm->dyn.hp_size)
+			vmem_set_requested(&vm->vmem, 0);
+		vballoon_set_target(&vm->balloon, (startup - target) >> PAGE_SHIFT);
+	}
+	vballoon_request_stats(&vm->balloon);
+}
+
+static void telemetry(uint64_t t, const struct vm *vm, const struct bal_vm *b)
+{
+	uint64_t balloon = dynmem_balloon_bytes(&vm->dyn);
+	uint64_t plugged = dynmem_plugged_bytes(&vm->dyn);
+	char demand[24];
+
+	if (b->demand_known)
+		fmt_snprintf(demand, sizeof(demand), "%luM", b->demand >> 20);
+	else
+		fmt_snprintf(demand, sizeof(demand), "?");
+	printk("dm t=%lu vm=%s assigned=%luM visible=%luM balloon=%luM plugged=%luM "
+	       "demand=%s pressure=%u target=%luM\n", t, vm->name, b->assigned >> 20,
+	       (vm->ram_size + plugged) >> 20, balloon >> 20, plugged >> 20, demand,
+	       b->pressure, b->target >> 20);
+}
+
+static void dm_tick(void)
+{
+	struct bal_vm b[VM_MAX];
+	uint64_t t = dm_now_ms(), pool = dm_pool_free();
+
+	dm_ticks++;
+	for (unsigned int i = 0; i < nr_vms; i++)
+		fill_bal(&vms[i], &b[i]);
+	balancer_run(dm_policy, b, nr_vms, pool);
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
+
+		if (vm->state != VM_RUNNABLE)
+			continue;
+		if (b[i].dynamic)
+			actuate(vm, b[i].target);
+		telemetry(t, vm, &b[i]);
+	}
+	printk("dm t=%lu host free=%luM total=%luM\n", t,
+	       (pmm_count(&host_pmm, PMM_OWNER_FREE) * PAGE_SIZE) >> 20,
+	       (host_pmm.ram_frames * PAGE_SIZE) >> 20);
+}
+
+uint64_t dm_poll(void)
+{
+	uint64_t now = rdtsc();
+
+	if (now >= next_tsc) {
+		dm_tick();
+		/* skip ticks missed while a long slice ran rather than bursting */
+		while (next_tsc <= now)
+			next_tsc += ms_to_tsc(dm_tick_ms);
+	}
+	return next_tsc;
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/* Executing monitor commands (parsed by kernel/monitor_cmd.c). */
+#include <string.h>
+#include "dynmem_ctl.h"
+#include "monitor.h"
+#include "monitor_cmd.h"
+#include "printk.h"
+#include "scenario.h"
+#include "uart.h"
+#include "vm.h"
+
+#define LINE_MAX	128
+
+static struct scenario scenario;
+static bool have_scenario;
+static char line[LINE_MAX];
+static size_t line_len;
+
+static struct vm *find_vm(const char *name)
+{
+	for (unsigned int i = 0; i < nr_vms; i++)
+		if (!strcmp(vms[i].name, name))
+			return &vms[i];
+	printk("mon: no VM named \"%s\"\n", name);
+	return NULL;
+}
+
+static void cmd_vms(void)
+{
+	printk("mon: %-15s %-8s %-4s %8s %8s %8s %8s %8s %8s %6s %6s\n", "VM", "state", "dyn",
+	       "startup", "min", "max", "assigned", "balloon", "plugged", "weight", "buffer");
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		const struct vm *vm = &vms[i];
+
+		printk("mon: %-15s %-8s %-4s %7luM %7luM %7luM %7luM %7luM %7luM %6u %5u%%%s\n",
+		       vm->name, vm->state == VM_RUNNABLE ? "running" : "stopped",
+		       vm->mem.dynamic ? "on" : "off", vm->ram_size >> 20, vm->mem.min >> 20,
+		       vm->mem.max >> 20, dynmem_assigned(&vm->dyn) >> 20,
+		       dynmem_balloon_bytes(&vm->dyn) >> 20, dynmem_plugged_bytes(&vm->dyn) >> 20,
+		       vm->mem.weight, vm->mem.buffer, vm->mem.manual ? " manual" : "");
+	}
+	printk("mon: host: %luM free for guests, tick %lums, %lu ticks\n",
+	       dm_pool_free() >> 20, dm_tick_ms, dm_ticks);
+}
+
+static void cmd_stats(void)
+{
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		const struct vm *vm = &vms[i];
+		const struct dynmem_stats *s = &vm->dyn.st;
+
+		printk("mon: %s: exits %lu, balloon inflate %lu deflate %lu requests, "
+		       "pages in %lu out %lu refault %lu, PFNs refused %lu (invalid %lu, duplicate %lu, "
+		       "state %lu), virtio-mem requests %lu (nack %lu, error %lu), blocks plugged %lu "
+		       "unplugged %lu, flushes %lu, bad chains %lu\n",
+		       vm->name, vm->vcpu.exits_total, vm->balloon.inflate_requests,
+		       vm->balloon.deflate_requests, s->inflated, s->deflated, s->refaults,
+		       s->pfn_invalid + s->pfn_duplicate + s->pfn_wrong_state, s->pfn_invalid,
+		       s->pfn_duplicate, s->pfn_wrong_state, vm->vmem.cnt.requests,
+		       vm->vmem.cnt.nacks, vm->vmem.cnt.errors, s->plugged_blocks,
+		       s->unplugged_blocks, s->flushes,
+		       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
+	}
+}
+
+static void cmd_mem(const struct mon_cmd *c)
+{
+	struct vm *vm = find_vm(c->vm);
+	uint64_t t;
+
+	if (!vm)
+		return;
+	if (!vm->mem.dynamic) {
+		printk("mon: mem: %s has static memory (dynamic=off)\n", vm->name);
+		return;
+	}
+	if (c->type == MON_MEM_AUTO) {
+		vm->mem.manual = false;
+		printk("mon: mem: %s: back to the balancer\n", vm->name);
+		return;
+	}
+	t = c->size < vm->mem.min ? vm->mem.min : c->size > vm->mem.max ? vm->mem.max : c->size;
+	vm->mem.manual = true;
+	vm->mem.manual_target = t;
+	printk("mon: mem: %s: target %luM%s\n", vm->name, t >> 20,
+	       t != c->size ? " (clamped to min/max)" : "");
+}
+
+static void cmd_set(const struct mon_cmd *c)
+{
+	struct vm *vm = find_vm(c->vm);
+	struct vm_mem_settings m;
+
+	if (!vm)
+		return;
+	m = vm->mem;
+	if (c->set_mask & MON_SET_MIN)
+		m.min = c->min;
+	if (c->set_mask & MON_SET_MAX)
+		m.max = c->max;
+	if (c->set_mask & MON_SET_BUFFER)
+		m.buffer = c->buffer;
+	if (c->set_mask & MON_SET_WEIGHT)
+		m.weight = c->weight;
+	if (c->set_mask & MON_SET_DYNAMIC)
+		m.dynamic = c->dynamic;
+	if (m.min > vm->ram_size || m.max < vm->ram_size) {
+		printk("mon: set: %s: need min <= startup (%luM) <= max\n", vm->name, vm->ram_size >> 20);
+		return;
+	}
+	if (m.max > vm->ram_size + vm->dyn.hp_size) {
+		printk("mon: set: %s: max can be at most %luM (the hot-plug region is fixed at start)\n",
+		       vm->name, (vm->ram_size + vm->dyn.hp_size) >> 20);
+		return;
+	}
+	if ((m.dynamic && !vm->balloon.dev.ops) || (m.min & (BAL_GRANULE - 1)) ||
+	    (m.max & (BAL_GRANULE - 1))) {
+		printk("mon: set: %s: %s\n", vm->name, m.dynamic && !vm->balloon.dev.ops ?
+		       "was started static: it has no balloon or virtio-mem device" :
+		       "min and max must be multiples of 2M");
+		return;
+	}
+	vm->mem = m;
+	printk("mon: set: %s: min=%luM max=%luM buffer=%u weight=%u dynamic=%s\n", vm->name,
+	       m.min >> 20, m.max >> 20, m.buffer, m.weight, m.dynamic ? "on" : "off");
+}
+
+static void cmd_quit(void)
+{
+	for (unsigned int i = 0; i < nr_vms; i++)
+		if (vms[i].state == VM_RUNNABLE)
+			vm_stop(&vms[i], VM_STOP_POWEROFF, "stopped by the monitor");
+}
+
+static void exec(const struct mon_cmd *c)
+{
+	switch (c->type) {
+	case MON_VMS:		cmd_vms(); break;
+	case MON_STATS:		cmd_stats(); break;
+	case MON_HELP:		printk("%s", mon_help_text()); break;
+	case MON_MEM:
+	case MON_MEM_AUTO:	cmd_mem(c); break;
+	case MON_SET:		cmd_set(c); break;
+	case MON_QUIT:		cmd_quit(); break;
+	case MON_NONE:		break;
+	}
+}
+
+int monitor_load_scenario(const char *text, size_t len)
+{
+	char err[120];
+
+	if (scenario_parse(text, len, &scenario, err, sizeof(err))) {
+		printk("scenario: %s; the scenario is ignored\n", err);
+		return -1;
+	}
+	have_scenario = true;
+	printk("scenario: %u commands loaded\n", scenario.nr);
+	return 0;
+}
+
+static bool typed_command(void)
+{
+	struct mon_cmd cmd;
+	char err[120];
+	int ch;
+
+	while ((ch = uart_getc()) >= 0) {
+		if (ch != '\r' && ch != '\n') {
+			if (line_len < LINE_MAX - 1)
+				line[line_len++] = (char)ch;
+			continue;
+		}
+		line[line_len] = '\0';
+		if (!line_len)
+			continue;
+		printk("mon> %s\n", line);
+		if (mon_cmd_parse(line, line_len, &cmd, err, sizeof(err)))
+			printk("mon: %s\n", err);
+		else
+			exec(&cmd);
+		line_len = 0;
+		return true;
+	}
+	return false;
+}
+
+bool monitor_poll(void)
+{
+	const struct scenario_entry *e;
+	bool ran = false;
+
+	while (have_scenario && (e = scenario_next_due(&scenario, dm_now_ms()))) {
+		printk("mon: t=%lu scenario: %s\n", dm_now_ms(), e->text);
+		exec(&e->cmd);
+		ran = true;
+	}
+	return typed_command() || ran;
+}

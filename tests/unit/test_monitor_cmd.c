@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the monitor command parser (kernel/monitor_cmd.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "monitor_cmd.h"
+
+#define MiB	(1ULL << 20)
+#define GiB	(1ULL << 30)
+
+static struct mon_cmd cmd;
+static char err[256];
+
+/*
+ * Parse the first len bytes of line from a heap copy of exactly len bytes,
+ * without a NUL, so that ASan catches any read past the end.
+ */
+static int parse_n(const char *line, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, line, len);
+	memset(&cmd, 0xa5, sizeof(cmd));
+	memset(err, 'x', sizeof(err));
+	r = mon_cmd_parse(copy, len, &cmd, err, sizeof(err));
+	free(copy);
+	return r;
+}
+
+static int parse(const char *line)
+{
+	return parse_n(line, strlen(line));
+}
+
+static void expect_ok(const char *line, enum mon_cmd_type type, const char *vm)
+{
+	if (parse(line) != 0)
+		fail_msg("line '%s' rejected: %s", line, err);
+	assert_int_equal(cmd.type, type);
+	assert_string_equal(cmd.vm, vm);
+	assert_string_equal(err, "");
+}
+
+static void assert_zeroed(void)
+{
+	static const struct mon_cmd zero;
+
+	assert_memory_equal(&cmd, &zero, sizeof(cmd));
+}
+
+/* line is rejected and the message holds want1 (and want2) */
+static void expect_err(const char *line, const char *want1, const char *want2)
+{
+	if (parse(line) != -1)
+		fail_msg("line '%s' accepted", line);
+	assert_non_null(memchr(err, '\0', sizeof(err)));
+	assert_null(strchr(err, '\n'));
+	if (!strstr(err, want1) || (want2 && !strstr(err, want2)))
+		fail_msg("line '%s': error '%s' lacks '%s' / '%s'", line, err,
+			 want1, want2 ? want2 : "");
+	/* nothing half-parsed is left behind */
+	assert_zeroed();
+}
+
+static void test_simple_commands(void **state)
+{
+	expect_ok("vms", MON_VMS, "");
+	expect_ok("stats", MON_STATS, "");
+	expect_ok("help", MON_HELP, "");
+	expect_ok("quit", MON_QUIT, "");
+	expect_ok(" \t vms \t ", MON_VMS, "");
+	expect_ok("\tquit", MON_QUIT, "");
+
+	expect_err("vms web", "vms: takes no arguments", "\"web\"");
+	expect_err("stats x", "stats: takes no arguments", NULL);
+	expect_err("help mem", "help: takes no arguments", NULL);
+	expect_err("quit now", "quit: takes no arguments", NULL);
+	/* a '#' after the first token is not a comment */
+	expect_err("vms # list them", "vms: takes no arguments", "\"#\"");
+}
+
+static void test_blank_and_comment(void **state)
+{
+	expect_ok("", MON_NONE, "");
+	expect_ok(" ", MON_NONE, "");
+	expect_ok(" \t \t", MON_NONE, "");
+	expect_ok("#", MON_NONE, "");
+	expect_ok("# mem web 0", MON_NONE, "");
+	expect_ok("  \t#vms", MON_NONE, "");
+	expect_ok("#unknown stuff = 12Q", MON_NONE, "");
+	assert_int_equal(cmd.size, 0);
+
+	/* NULL is an empty line */
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(mon_cmd_parse(NULL, 0, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.type, MON_NONE);
+	assert_string_equal(err, "");
+	assert_int_equal(mon_cmd_parse(NULL, 5, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.type, MON_NONE);
+}
+
+static void test_unknown_and_case(void **state)
+{
+	expect_err("foo", "unknown command \"foo\" (try help)", NULL);
+	expect_err("VMS", "unknown command \"VMS\"", NULL);
+	expect_err("Mem web 1M", "unknown command \"Mem\"", NULL);
+	expect_err("vmsx", "unknown command \"vmsx\"", NULL);
+	expect_err("vm", "unknown command \"vm\"", NULL);
+	expect_err("set=1", "unknown command \"set=1\"", NULL);
+	/* unprintable bytes are shown as '?' */
+	expect_err("v\x01s", "unknown command \"v?s\"", NULL);
+	expect_err("caf\xc3\xa9", "unknown command \"caf??\"", NULL);
+}
+
+static void test_mem(void **state)
+{
+	expect_ok("mem web 256M", MON_MEM, "web");
+	assert_int_equal(cmd.size, 256 * MiB);
+	assert_int_equal(cmd.set_mask, 0);
+	expect_ok("  mem\tdb-1\t\t2G  ", MON_MEM, "db-1");
+	assert_int_equal(cmd.size, 2 * GiB);
+	expect_ok("mem a 1", MON_MEM, "a");
+	assert_int_equal(cmd.size, 1);
+	expect_ok("mem a 300MiB", MON_MEM, "a");
+	assert_int_equal(cmd.size, 300 * MiB);
+	expect_ok("mem a 18446744073709551615", MON_MEM, "a");
+	assert_int_equal(cmd.size, UINT64_MAX);
+	expect_ok("mem web auto", MON_MEM_AUTO, "web");
+	assert_int_equal(cmd.size, 0);
+	/* a VM may be called "auto" */
+	expect_ok("mem auto auto", MON_MEM_AUTO, "auto");
+	expect_ok("mem auto 4M", MON_MEM, "auto");
+
+	expect_err("mem", "mem: usage: mem VM SIZE|auto", NULL);
+	expect_err("mem web", "mem: usage: mem VM SIZE|auto", NULL);
+	expect_err("mem web 1M 2M", "mem: usage", NULL);
+	expect_err("mem web 12Q", "mem: \"12Q\" is not a size", NULL);
+	expect_err("mem web 0", "mem: \"0\"", "> 0");
+	expect_err("mem web 0M", "mem: \"0M\"", "> 0");
+	expect_err("mem web -1M", "mem: \"-1M\" is not a size", NULL);
+	expect_err("mem web 1.5G", "mem: \"1.5G\" is not a size", NULL);
+	expect_err("mem web Auto", "mem: \"Auto\" is not a size", NULL);
+	expect_err("mem web 18446744073709551616", "is not a size", NULL);
+	expect_err("mem web 17179869184G", "is not a size", NULL);
+	/* the name is checked before the size */
+	expect_err("mem a.b 12Q", "mem: VM name \"a.b\"", "letters, digits");
+}
+
+static void test_vm_names(void **state)
+{
+	expect_ok("mem 0123456789abcde 1M", MON_MEM, "0123456789abcde");
+	expect_ok("mem A_z-9 auto", MON_MEM_AUTO, "A_z-9");
+	expect_ok("mem - 1M", MON_MEM, "-");
+	expect_ok("set 0123456789abcde weight=1", MON_SET, "0123456789abcde");
+
+	expect_err("mem 0123456789abcdef 1M", "mem: VM name", "too long (at most 15");
+	expect_err("set 0123456789abcdef weight=1", "set: VM name", "too long");
+	expect_err("mem a.b 1M", "mem: VM name \"a.b\"", NULL);
+	expect_err("mem a/b auto", "\"a/b\"", NULL);
+	expect_err("mem a=b auto", "\"a=b\"", NULL);
+	expect_err("mem caf\xc3\xa9 1M", "VM name \"caf??\"", NULL);
+	expect_err("set web\x7f weight=1", "set: VM name \"web?\"", NULL);
+}
+
+static void test_set_all_keys(void **state)
+{
+	expect_ok("set web min=128M max=1G buffer=20 weight=500 dynamic=on", MON_SET, "web");
+	assert_int_equal(cmd.set_mask, MON_SET_MIN | MON_SET_MAX | MON_SET_BUFFER |
+			 MON_SET_WEIGHT | MON_SET_DYNAMIC);
+	assert_int_equal(cmd.min, 128 * MiB);
+	assert_int_equal(cmd.max, 1 * GiB);
+	assert_int_equal(cmd.buffer, 20);
+	assert_int_equal(cmd.weight, 500);
+	assert_true(cmd.dynamic);
+	assert_int_equal(cmd.size, 0);
+
+	/* any order, tabs; fields not given stay 0 */
+	expect_ok("set\tweb\tdynamic=off\t weight=7 ", MON_SET, "web");
+	assert_int_equal(cmd.set_mask, MON_SET_DYNAMIC | MON_SET_WEIGHT);
+	assert_false(cmd.dynamic);
+	assert_int_equal(cmd.weight, 7);
+	assert_int_equal(cmd.min, 0);
+	assert_int_equal(cmd.max, 0);
+	assert_int_equal(cmd.buffer, 0);
+
+	expect_ok("set a min=2M", MON_SET, "a");
+	assert_int_equal(cmd.set_mask, MON_SET_MIN);
+	assert_int_equal(cmd.min, 2 * MiB);
+	expect_ok("set a max=4096", MON_SET, "a");
+	assert_int_equal(cmd.set_mask, MON_SET_MAX);
+	assert_int_equal(cmd.max, 4096);
+	expect_ok("set a buffer=0", MON_SET, "a");
+	assert_int_equal(cmd.set_mask, MON_SET_BUFFER);
+	assert_int_equal(cmd.buffer, 0);
+	expect_ok("set a dynamic=on", MON_SET, "a");
+	assert_int_equal(cmd.set_mask, MON_SET_DYNAMIC);
+	assert_true(cmd.dynamic);
+	/* min == max is fine; only min > max is wrong */
+	expect_ok("set a max=64M min=64M", MON_SET, "a");
+	assert_int_equal(cmd.min, cmd.max);
+}
+
+static void test_set_limits(void **state)
+{
+	expect_ok("set a buffer=1000", MON_SET, "a");
+	assert_int_equal(cmd.buffer, 1000);
+	expect_ok("set a buffer=0000000000000000000000005", MON_SET, "a");
+	assert_int_equal(cmd.buffer, 5);
+	expect_ok("set a weight=1", MON_SET, "a");
+	assert_int_equal(cmd.weight, 1);
+	expect_ok("set a weight=10000", MON_SET, "a");
+	assert_int_equal(cmd.weight, 10000);
+
+	expect_err("set a buffer=1001", "set: buffer: \"1001\" is out of range (0..1000)", NULL);
+	expect_err("set a weight=0", "set: weight: \"0\" is out of range (1..10000)", NULL);
+	expect_err("set a weight=10001", "set: weight", "out of range");
+	/* would wrap a 32-bit (and a 64-bit) accumulator */
+	expect_err("set a weight=4294967297", "out of range", NULL);
+	expect_err("set a buffer=99999999999999999999999999", "out of range", NULL);
+	expect_err("set a buffer=-1", "set: buffer: \"-1\" is not a number (0..1000)", NULL);
+	expect_err("set a buffer=+1", "is not a number", NULL);
+	expect_err("set a buffer=1.5", "is not a number", NULL);
+	expect_err("set a weight=10K", "set: weight: \"10K\" is not a number", NULL);
+	expect_err("set a weight=1=2", "set: weight: \"1=2\" is not a number", NULL);
+	expect_err("set a dynamic=yes", "set: dynamic: \"yes\" is not on or off", NULL);
+	expect_err("set a dynamic=ON", "\"ON\"", NULL);
+	expect_err("set a dynamic=onn", "\"onn\"", NULL);
+	expect_err("set a min=12Q", "set: min: \"12Q\" is not a size", NULL);
+	expect_err("set a max=0", "set: max: \"0\"", "> 0");
+	expect_err("set a min=0K", "set: min", "> 0");
+	expect_err("set a min=512M max=256M", "set: min is larger than max",
+		   "(\"min=512M\", \"max=256M\")");
+	expect_err("set a max=1M min=1025K", "min is larger than max", NULL);
+}
+
+static void test_set_syntax(void **state)
+{
+	expect_err("set", "set: usage: set VM key=value", "min, max, buffer");
+	expect_err("set web", "set: usage", NULL);
+	expect_err("set web colour=red",
+		   "set: unknown key \"colour\" (min, max, buffer, weight, dynamic)", NULL);
+	expect_err("set web Min=1M", "unknown key \"Min\"", NULL);
+	expect_err("set web weights=1", "unknown key \"weights\"", NULL);
+	expect_err("set web weight", "set: \"weight\" is not key=value", NULL);
+	expect_err("set web =5", "set: \"=5\" is not key=value", NULL);
+	expect_err("set web weight =5", "\"weight\" is not key=value", NULL);
+	expect_err("set web weight= 5", "set: weight= has an empty value", NULL);
+	expect_err("set web buffer=", "set: buffer= has an empty value", NULL);
+	expect_err("set web weight=1 weight=1", "set: weight= is given twice", NULL);
+	expect_err("set web dynamic=on buffer=1 dynamic=off", "dynamic= is given twice", NULL);
+	/* the VM comes first */
+	expect_err("set weight=1", "set: usage", NULL);
+	expect_err("set weight=1 buffer=2", "set: VM name \"weight=1\"", NULL);
+	/* the first bad pair wins */
+	expect_err("set web weight=0 colour=1", "set: weight", NULL);
+
+	/* five pairs at most, however many are valid */
+	expect_ok("set w min=1M max=2M buffer=3 weight=4 dynamic=off", MON_SET, "w");
+	expect_err("set w min=1M max=2M buffer=3 weight=4 dynamic=off x=1",
+		   "set: at most 5 key=value pairs", NULL);
+	expect_err("set w a b c d e f g h i j k", "at most 5", NULL);
+	expect_err("set w min=1M min=1M min=1M min=1M min=1M min=1M", "at most 5", NULL);
+}
+
+static void test_long_tokens_are_shortened(void **state)
+{
+	char line[400] = "mem web ";
+
+	memset(line + 8, '7', 300);
+	strcat(line, "Q");
+	expect_err(line, "mem: \"7777", "...\" is not a size");
+	assert_true(strlen(err) < 80);
+
+	memset(line, 'z', 300);
+	line[300] = '\0';
+	expect_err(line, "unknown command \"zzz", "...\"");
+	assert_true(strlen(err) < 80);
+}
+
+static void test_only_len_bytes(void **state)
+{
+	assert_int_equal(parse_n("vms extra", 3), 0);
+	assert_int_equal(cmd.type, MON_VMS);
+	assert_int_equal(parse_n("mem web 256Mxyz", 12), 0);
+	assert_int_equal(cmd.size, 256 * MiB);
+	assert_int_equal(parse_n("mem web 256Mxyz", 11), 0);
+	assert_int_equal(cmd.size, 256);
+	assert_int_equal(parse_n("mem web 256M", 7), -1);
+	assert_non_null(strstr(err, "usage"));
+	assert_int_equal(parse_n("set w dynamic=onion", 16), 0);
+	assert_true(cmd.dynamic);
+	assert_int_equal(parse_n("quit", 0), 0);
+	assert_int_equal(cmd.type, MON_NONE);
+	/* a NUL inside len is an ordinary (bad) byte, not the end */
+	assert_int_equal(parse_n("vms\0", 4), -1);
+	assert_string_equal(err, "unknown command \"vms?\" (try help)");
+	assert_int_equal(parse_n("mem w\0b 1M", 10), -1);
+	assert_non_null(strstr(err, "\"w?b\""));
+}
+
+static void test_err_truncation(void **state)
+{
+	char small[8];
+	char one[1] = { 'x' };
+
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(mon_cmd_parse("mem w 12Q", 9, &cmd, small, sizeof(small)), -1);
+	assert_int_equal(small[7], '\0');
+	assert_string_equal(small, "mem: \"1");
+
+	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, one, 1), -1);
+	assert_int_equal(one[0], '\0');
+	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, NULL, 0), -1);
+	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, small, 0), -1);
+	assert_int_equal(mon_cmd_parse("vms", 3, &cmd, NULL, 0), 0);
+	assert_int_equal(cmd.type, MON_VMS);
+	/* success clears err */
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(mon_cmd_parse("quit", 4, &cmd, small, sizeof(small)), 0);
+	assert_string_equal(small, "");
+}
+
+static void test_help_text(void **state)
+{
+	static const char *const words[] = {
+		"vms", "stats", "mem VM SIZE", "mem VM auto", "set VM key=value",
+		"min=", "max=", "buffer=", "weight=", "dynamic=", "help", "quit",
+	};
+	const char *h = mon_help_text(), *p;
+	size_t i;
+
+	assert_non_null(h);
+	assert_true(strlen(h) > 0);
+	assert_int_equal(h[strlen(h) - 1], '\n');
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strstr(h, words[i]))
+			fail_msg("help text lacks '%s'", words[i]);
+	/* fits an 80-column console */
+	for (p = h; *p; p = strchr(p, '\n') + 1)
+		assert_true(strchr(p, '\n') - p < 80);
+}
+
+/* xorshift32: the same sequence on every libc */
+static uint32_t rnd_state = 0x2545f491u;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* Whatever parse_n() returned, the result must be self-consistent. */
+static void check_invariants(int r)
+{
+	size_t i;
+
+	assert_true(r == 0 || r == -1);
+	assert_non_null(memchr(err, '\0', sizeof(err)));
+	if (r) {
+		assert_true(err[0] != '\0');
+		assert_zeroed();
+		return;
+	}
+	assert_string_equal(err, "");
+	assert_true(cmd.type >= MON_NONE && cmd.type <= MON_QUIT);
+	assert_non_null(memchr(cmd.vm, '\0', sizeof(cmd.vm)));
+	for (i = 0; cmd.vm[i]; i++)
+		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", cmd.vm[i]));
+	if (cmd.type == MON_MEM)
+		assert_true(cmd.size > 0);
+	if (cmd.type == MON_SET) {
+		assert_true(cmd.set_mask && cmd.set_mask < 32);
+		assert_true(cmd.buffer <= 1000 && cmd.weight <= 10000);
+		if (cmd.set_mask & MON_SET_WEIGHT)
+			assert_true(cmd.weight >= 1);
+	}
+}
+
+static void test_fuzz(void **state)
+{
+	static const char *const words[] = {
+		"vms", "stats", "help", "quit", "mem", "set", "auto", "web", "a.b",
+		"0123456789abcdef", "256M", "0", "12Q", "min=", "max=1G", "buffer=",
+		"weight=", "dynamic=", "on", "off", "=", "#", " ", "\t", "\t ",
+		"1000", "10001", "99999999999999999999", "K", "\r", "\n", "",
+	};
+	char line[160];
+	unsigned int iter;
+	size_t len, i;
+
+	/* random bytes */
+	for (iter = 0; iter < 20000; iter++) {
+		len = rnd() % sizeof(line);
+		for (i = 0; i < len; i++)
+			line[i] = (char)rnd();
+		check_invariants(parse_n(line, len));
+	}
+	/* random sequences of meaningful words reach the deeper paths */
+	for (iter = 0; iter < 20000; iter++) {
+		len = 0;
+		while (len < 120 && rnd() % 8) {
+			const char *w = words[rnd() % (sizeof(words) / sizeof(words[0]))];
+
+			memcpy(line + len, w, strlen(w));
+			len += strlen(w);
+			if (rnd() % 2)
+				line[len++] = ' ';
+		}
+		check_invariants(parse_n(line, len));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple_commands),
+		cmocka_unit_test(test_blank_and_comment),
+		cmocka_unit_test(test_unknown_and_case),
+		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_vm_names),
+		cmocka_unit_test(test_set_all_keys),
+		cmocka_unit_test(test_set_limits),
+		cmocka_unit_test(test_set_syntax),
+		cmocka_unit_test(test_long_tokens_are_shortened),
+		cmocka_unit_test(test_only_len_bytes),
+		cmocka_unit_test(test_err_truncation),
+		cmocka_unit_test(test_help_text),
+		cmocka_unit_test(test_fuzz),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
