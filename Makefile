@@ -43,7 +43,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run test unit boot-test deps clean guests
+.PHONY: all iso run test unit boot-test deps clean guests plot
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -98,6 +98,10 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory iso
 	tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
+
+# `make plot` charts the telemetry of the last `make run` (build/run-serial.png)
+plot:
+	tools/plot $(BUILD)/run-serial.log $(BUILD)/run-serial.png
 
 test: deps
 	@tests/run.sh

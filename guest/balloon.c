@@ -77,6 +77,9 @@ static unsigned int inflate(uint64_t want)
 {
 	unsigned int n = 0;
 
+	/* pages the workload is about to take would only come back on OOM */
+	if (want > pa_spare_pages())
+		want = pa_spare_pages();
 	while (n < want && n < BALLOON_MAX_PFNS) {
 		uint64_t pa = pa_alloc_below(pa_ram_end());
 
@@ -169,11 +172,11 @@ static void put_stat(unsigned int i, uint16_t tag, uint64_t val)
 static void give_stats(void)
 {
 	struct virtq_buf buf = { (uintptr_t)stats_buf, sizeof(stats_buf), false };
-	uint64_t free_bytes = pa_free_pages() * PAGE_SIZE;
 
-	put_stat(0, VIRTIO_BALLOON_S_MEMFREE, free_bytes);
+	put_stat(0, VIRTIO_BALLOON_S_MEMFREE, pa_free_pages() * PAGE_SIZE);
 	put_stat(1, VIRTIO_BALLOON_S_MEMTOT, (pa_total_pages() - b.actual) * PAGE_SIZE);
-	put_stat(2, VIRTIO_BALLOON_S_AVAIL, free_bytes);
+	/* free memory already claimed by the workload is not available */
+	put_stat(2, VIRTIO_BALLOON_S_AVAIL, pa_spare_pages() * PAGE_SIZE);
 	if (virtq_add(&b.vq[VIRTIO_BALLOON_Q_STATS], &buf, 1) < 0)
 		fail("virtio-balloon: stats buffer still in flight");
 	virtq_kick(&b.vq[VIRTIO_BALLOON_Q_STATS]);

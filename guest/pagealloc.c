@@ -21,7 +21,7 @@ struct range {
 };
 
 static uint64_t *free_map;
-static uint64_t hint, nr_total, nr_free, ram_end;
+static uint64_t hint, nr_total, nr_free, ram_end, claim;
 static struct range ram[MAX_RANGES];
 static int nr_ram;
 static uint64_t hp_base, hp_size, hp_block;
@@ -236,6 +236,16 @@ void pa_set_evacuator(int (*fn)(uint64_t base, uint64_t size))
 int pa_evacuate(uint64_t base, uint64_t size)
 {
 	return evacuator ? evacuator(base, size) : -1;
+}
+
+void pa_set_claim(uint64_t pages)
+{
+	claim = pages;
+}
+
+uint64_t pa_spare_pages(void)
+{
+	return nr_free > claim ? nr_free - claim : 0;
 }
 
 uint64_t pa_total_pages(void)

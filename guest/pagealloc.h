@@ -39,6 +39,13 @@ bool pa_range_free(uint64_t base, uint64_t size);
 void pa_set_evacuator(int (*fn)(uint64_t base, uint64_t size));
 int pa_evacuate(uint64_t base, uint64_t size);
 
+/*
+ * Free pages someone is about to allocate (the workload's unmet demand): the
+ * balloon leaves them alone and the stats do not count them as available.
+ */
+void pa_set_claim(uint64_t pages);
+uint64_t pa_spare_pages(void);	/* free pages beyond the claim */
+
 uint64_t pa_total_pages(void);	/* managed: RAM + plugged, excluding our bitmap */
 uint64_t pa_free_pages(void);
 uint64_t pa_ram_end(void);	/* end of startup RAM: the balloon's pages lie below */

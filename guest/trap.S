@@ -15,7 +15,8 @@
 	.balign	16
 trap_\vec:
 	/* the exceptions that push an error code (SDM vol. 3A, 6.15) */
-	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || \
+	    (\vec == 21) || (\vec == 29) || (\vec == 30)
 	.else
 	pushq	$0
 	.endif

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "irq.h"
 #include "lib.h"
+#include "time.h"
 #include "virtio_pci.h"
 
 #define PCI_CAP_ID_VNDR		0x09
@@ -17,7 +18,7 @@
 #define CAP_LENGTH		12
 #define CAP_NOTIFY_MULT		16
 #define GENERATION_TRIES	100
-#define RESET_SPINS		1000000
+#define RESET_WAIT_MS		1000
 
 static uint32_t region_rd(const struct virtio_device *vd, const struct virtio_region *r,
 			  uint32_t off, unsigned int size)
@@ -68,12 +69,10 @@ static void region_wr(const struct virtio_device *vd, const struct virtio_region
 static void take_cap(struct virtio_device *vd, uint8_t at, uint32_t head)
 {
 	struct pci_dev *pci = vd->pci;
-	uint8_t cap_len = (uint8_t)(head >> 16), type = (uint8_t)(head >> 24);
-	uint8_t bar = pci_read8(pci, at + CAP_BAR);
-	uint32_t off = pci_read32(pci, at + CAP_OFFSET);
-	uint32_t len = pci_read32(pci, at + CAP_LENGTH);
+	uint8_t cap_len = (uint8_t)(head >> 16), type = (uint8_t)(head >> 24), bar;
 	struct virtio_region *r;
 	const struct pci_bar *b;
+	uint32_t off, len;
 
 	switch (type) {
 	case VIRTIO_PCI_CAP_COMMON_CFG:	r = &vd->common; break;
@@ -82,8 +81,13 @@ static void take_cap(struct virtio_device *vd, uint8_t at, uint32_t head)
 	case VIRTIO_PCI_CAP_DEVICE_CFG:	r = &vd->device; break;
 	default:			return;	/* PCI_CFG access window, or newer */
 	}
+	if (r->present || cap_len < VIRTIO_CAP_LEN)
+		return;
+	bar = pci_read8(pci, at + CAP_BAR);
+	off = pci_read32(pci, at + CAP_OFFSET);
+	len = pci_read32(pci, at + CAP_LENGTH);
 	/* bar values 6 and up are reserved (§4.1.4): ignore such a capability */
-	if (r->present || cap_len < VIRTIO_CAP_LEN || bar >= PCI_NR_BARS)
+	if (bar >= PCI_NR_BARS)
 		return;
 	b = &pci->bar[bar];
 	if (!b->base || off > b->size || len > b->size - off)
@@ -150,15 +154,15 @@ bool virtio_has(const struct virtio_device *vd, unsigned int bit)
 
 int virtio_negotiate(struct virtio_device *vd, uint64_t wanted)
 {
-	uint64_t offered;
-	int i;
+	uint64_t offered, deadline = rdtsc() + ms_to_tsc(RESET_WAIT_MS);
 
 	/* §4.1.4.3.2: after writing 0 the driver waits for status to read 0 */
 	common_wr(vd, VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	for (i = 0; virtio_get_status(vd) && i < RESET_SPINS; i++)
+	while (virtio_get_status(vd)) {
+		if ((int64_t)(rdtsc() - deadline) >= 0)
+			fail("%s: device status stays non-zero after reset", vd->name);
 		cpu_relax();
-	if (i == RESET_SPINS)
-		fail("%s: device status stays non-zero after reset", vd->name);
+	}
 	set_status(vd, VIRTIO_STATUS_ACKNOWLEDGE);
 	set_status(vd, VIRTIO_STATUS_DRIVER);
 
@@ -237,11 +241,6 @@ static uint8_t generation(struct virtio_device *vd)
 	return (uint8_t)common_rd(vd, VIRTIO_PCI_COMMON_CFGGENERATION, 1);
 }
 
-uint8_t virtio_cfg_read8(struct virtio_device *vd, uint32_t off)
-{
-	return (uint8_t)region_rd(vd, &vd->device, off, 1);
-}
-
 uint32_t virtio_cfg_read32(struct virtio_device *vd, uint32_t off)
 {
 	return region_rd(vd, &vd->device, off, 4);
@@ -263,14 +262,6 @@ void virtio_cfg_read(struct virtio_device *vd, uint32_t off, void *buf, uint32_t
 			return;
 	}
 	fail("%s: config_generation never settles", vd->name);
-}
-
-uint64_t virtio_cfg_read64(struct virtio_device *vd, uint32_t off)
-{
-	uint64_t v;
-
-	virtio_cfg_read(vd, off, &v, sizeof(v));
-	return v;
 }
 
 void virtio_cfg_write32(struct virtio_device *vd, uint32_t off, uint32_t val)

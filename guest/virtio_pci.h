@@ -53,13 +53,12 @@ int virtio_queue_enable(struct virtio_device *vd, uint16_t index, uint16_t size,
 void virtio_notify(struct virtio_device *vd, uint32_t notify_off, uint16_t index);
 
 /*
- * Device-specific configuration. Reads wider than 32 bits, or of several
- * fields that belong together, repeat until config_generation is stable
- * (§4.1.4.3.1, §2.5.1). virtio_cfg_read takes whole 32-bit words: len % 4 == 0.
+ * Device-specific configuration: one 32-bit field with virtio_cfg_read32;
+ * 64-bit fields, or several that belong together, with virtio_cfg_read,
+ * which reads 32-bit words (len % 4 == 0) until config_generation is the
+ * same before and after (§4.1.4.3.1, §2.5.1).
  */
-uint8_t virtio_cfg_read8(struct virtio_device *vd, uint32_t off);
 uint32_t virtio_cfg_read32(struct virtio_device *vd, uint32_t off);
-uint64_t virtio_cfg_read64(struct virtio_device *vd, uint32_t off);
 void virtio_cfg_read(struct virtio_device *vd, uint32_t off, void *buf, uint32_t len);
 void virtio_cfg_write32(struct virtio_device *vd, uint32_t off, uint32_t val);
 

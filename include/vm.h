@@ -79,6 +79,7 @@ struct vm {
 	struct pt gpt;			/* guest-physical tables: EPT or NPT */
 	struct dynmem dyn;		/* balloon + hot-plug state over gpt */
 	uint64_t boot_reserved;		/* [0, boot_reserved) is never ballooned */
+	uint64_t image_start, image_end;	/* nor is the image the loader put there */
 	uint64_t dyn_bitmaps_pa;	/* frames holding dyn's bitmaps */
 	uint64_t dyn_bitmaps_frames;
 	struct vpic pic;

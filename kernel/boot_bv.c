@@ -96,6 +96,8 @@ int bv_boot_load(struct vm *vm, const char *cmdline, const void *image,
 	}
 	img_start = img.lowest & ~(PAGE_SIZE - 1);
 	img_end = (img.highest + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	vm->image_start = img_start;
+	vm->image_end = img_end;
 
 	memset(&bi, 0, sizeof(bi));
 	bi.magic = BV_BOOT_MAGIC;

@@ -3,20 +3,30 @@
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * Word-sized string instructions for the bulk: as fast as rep stosb/movsb
+ * on CPUs with ERMSB, and 8x fewer iterations under an emulator that counts
+ * each one (Bochs), where zeroing frames for guests is a large share of the
+ * cost of moving memory.
+ */
 void *memset(void *dst, int c, size_t n)
 {
+	uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
+	size_t words = ((uintptr_t)dst & 7) ? 0 : n / 8, tail = n - words * 8;
 	void *d = dst;
 
-	/* rep stosb: fast on every CPU with ERMSB and simple under emulation */
-	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(c) : "memory");
 	return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
+	size_t words = (((uintptr_t)dst | (uintptr_t)src) & 7) ? 0 : n / 8, tail = n - words * 8;
 	void *d = dst;
 
-	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(tail) : : "memory");
 	return dst;
 }
 

@@ -14,6 +14,21 @@ static const char *const stop_kinds[] = {
 	[VM_STOP_HV_ERROR] = "HYPERVISOR ERROR",
 };
 
+static void summary_dynmem(const struct vm *vm)
+{
+	const struct dynmem_stats *s = &vm->dyn.st;
+
+	printk("summary: vm %s: balloon: %lu inflate and %lu deflate requests, %lu pages out, "
+	       "%lu back, %lu refaulted; PFNs refused: %lu invalid, %lu duplicate, %lu wrong state\n",
+	       vm->name, vm->balloon.inflate_requests, vm->balloon.deflate_requests, s->inflated,
+	       s->deflated, s->refaults, s->pfn_invalid, s->pfn_duplicate, s->pfn_wrong_state);
+	printk("summary: vm %s: virtio-mem: %lu requests (%lu ack, %lu nack, %lu error), "
+	       "%lu blocks plugged, %lu unplugged; %lu flushes, %lu 2M splits; bad chains %lu\n",
+	       vm->name, vm->vmem.cnt.requests, vm->vmem.cnt.acks, vm->vmem.cnt.nacks,
+	       vm->vmem.cnt.errors, s->plugged_blocks, s->unplugged_blocks, s->flushes, s->splits,
+	       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
+}
+
 static void summary_vm(const struct vm *vm)
 {
 	const struct vcpu *v = &vm->vcpu;
@@ -23,6 +38,8 @@ static void summary_vm(const struct vm *vm)
 	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
 	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
 	       vm->msr_refused, v->guest_tsc);
+	if (vm->mem.dynamic || vm->dyn.st.inflated || vm->dyn.st.plugged_blocks)
+		summary_dynmem(vm);
 	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS; r++)
 		if (v->exits[r])
 			printk("summary: vm %s: exit %-22s %lu\n", vm->name,

@@ -285,6 +285,8 @@ static int empty_range(struct dynmem *d, uint64_t pfn, uint64_t n)
 
 /* ---- setup --------------------------------------------------------------- */
 
+#define DYNMEM_GPA_LIMIT	(1ULL << 48)
+
 static bool config_ok(const struct dynmem *d)
 {
 	if (!d->gpt || !d->pmm || !d->phys_to_virt || !d->flush ||
@@ -293,9 +295,10 @@ static bool config_ok(const struct dynmem *d)
 		return false;
 	if (!d->hp_size)
 		return true;
+	/* the walker's 4 levels translate 48-bit guest-physical addresses */
 	return d->block_size && !(d->block_size & (LARGE_PAGE_SIZE - 1)) &&
 	       !(d->hp_base % d->block_size) && d->hp_base >= d->ram_size &&
-	       d->hp_size <= UINT64_MAX - d->hp_base &&
+	       d->hp_size <= DYNMEM_GPA_LIMIT - d->hp_base && d->hp_base < DYNMEM_GPA_LIMIT &&
 	       (d->plugged || !nr_blocks(d));
 }
 

@@ -157,6 +157,8 @@ void vm_refresh_reserved(struct vm *vm)
 {
 	dynmem_unreserve_all(&vm->dyn);
 	dynmem_reserve(&vm->dyn, 0, vm->boot_reserved);
+	if (vm->image_end > vm->image_start)
+		dynmem_reserve(&vm->dyn, vm->image_start, vm->image_end - vm->image_start);
 	reserve_queue_rings(vm, &vm->balloon.dev);
 	reserve_queue_rings(vm, &vm->vmem.dev);
 }

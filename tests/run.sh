@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The single test entry point (make test, .ci/run): build, host unit tests, boot tests.
+# The single test entry point (make test, .ci/run): build, host unit tests, boot tests
+# (tests/boot/*.sh) and tests of the host tools (tests/tools/*.sh).
 # usage: tests/run.sh [unit | boot | boot/NAME]
 # The last line of output is always "N passed, N failed"; the exit status is 0 iff none failed.
 #   env BOOT_SCRIPT_TIMEOUT: seconds per boot test script (default 1200).
@@ -113,7 +114,8 @@ if [[ $filter != unit ]]; then
 		fi
 		;;
 	*)
-		for s in tests/boot/*.sh; do
+		# boot tests, then tests of the host tools (tools/plot)
+		for s in tests/boot/*.sh tests/tools/*.sh; do
 			if [[ -f $s && $s != tests/boot/lib.sh ]]; then scripts+=("$s"); fi
 		done
 		;;
