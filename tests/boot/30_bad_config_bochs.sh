@@ -11,7 +11,10 @@ boot_iso bad_config "$(grub_cfg exit=emulator \
 	'module2 /boot/guest.elf name=ok mem=7M -- fine' \
 	'module2 /boot/guest.elf name=ok mem=8M' \
 	'module2 /boot/guest.elf name=huge mem=8G' \
-	'module2 /boot/guest.elf name=typo mem=8M colour=red')"
+	'module2 /boot/guest.elf name=typo mem=8M colour=red' \
+	'module2 /boot/guest.elf name=minhi startup=8M min=16M' \
+	'module2 /boot/guest.elf name=static startup=8M dynamic=off max=16M' \
+	'module2 /boot/guest.elf name=greedy startup=8M min=8M max=4G')"
 run_bochs bad_config 240
 
 assert_status 0 "Bochs exits with success"
@@ -22,6 +25,10 @@ assert_log '^config: vm ok: mem rounded up to 8 MiB' "a size that is not a multi
 assert_log '^config: module 4 "name=ok mem=8M": name: "ok" is already used' "a duplicate name is refused"
 assert_log '^config: module 5 "name=huge mem=8G": mem: 8192 MiB does not fit' "a VM too large for the host is refused"
 assert_log '^config: module 6 .*unknown key "colour"' "an unknown key is refused"
+assert_log '^config: module 7 "name=minhi startup=8M min=16M": min: 16M is above startup= 8M' "a minimum above the startup size is refused"
+assert_log '^config: module 8 .*: max= needs dynamic=on' "a maximum for a static VM is refused"
+assert_log '^config: module 9 .*: max: the hot-plug region would end at [0-9]+M, above the guest.s 4G identity map' \
+	"a hot-plug region beyond what the guest can address is refused"
 assert_count '^vm [a-z]+: created' 1 "only the good VM is created"
 assert_log '^\[ok\] PASS: ok' "the good VM runs and passes"
 assert_log '^frames: conservation check ok' "refused VMs leave no frame behind"
