@@ -33,7 +33,7 @@ GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 # --- host unit tests of the pure logic (ASan + UBSan) ------------------------
 PURE_SRCS	:= mm/pmm.c mm/pt_walk.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c \
-		   $(wildcard mm/dynmem.c mm/balancer.c drivers/virtqueue.c \
+		   $(wildcard mm/dynmem*.c mm/balancer.c drivers/virtqueue.c \
 		   drivers/virtio_mem_dev.c kernel/monitor_cmd.c kernel/scenario.c)
 UCFLAGS		:= -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -88,7 +88,7 @@ $(ISO): $(HV_ELF) $(GUESTS) tools/grub-demo.cfg tools/mkiso.sh
 	tools/mkiso.sh $@ tools/grub-demo.cfg
 
 unit: $(UNIT_BINS)
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard include/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
 

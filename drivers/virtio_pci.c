@@ -5,7 +5,6 @@
 #include "virtio_dev.h"
 #include "vm.h"
 
-#define PCI_CAP_ID_VNDR		0x09
 #define PCI_CLASS_OTHER		0xff0000	/* "unclassified device": what virtio devices use */
 #define VIRTIO_PCI_REVISION	1		/* modern-only device (§4.1.2.1) */
 #define CAP_START		0x40

@@ -8,34 +8,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pci_regs.h>
 
 #define PCI_SLOTS		32
 #define PCI_NR_BARS		6
 
-/* Config space offsets and bits: PCI Local Bus spec 3.0 §6.1, §6.2 */
-#define PCI_VENDOR_ID		0x00
-#define PCI_DEVICE_ID		0x02
-#define PCI_COMMAND		0x04
-#define PCI_STATUS		0x06
-#define PCI_REVISION_ID		0x08
-#define PCI_HEADER_TYPE		0x0e
-#define PCI_BAR0		0x10
-#define PCI_SUBSYSTEM_VENDOR_ID	0x2c
-#define PCI_SUBSYSTEM_ID	0x2e
-#define PCI_CAPABILITY_LIST	0x34
-#define PCI_INTERRUPT_LINE	0x3c
-#define PCI_INTERRUPT_PIN	0x3d
-
-#define PCI_COMMAND_IO		0x0001
-#define PCI_COMMAND_MEMORY	0x0002
-#define PCI_COMMAND_MASTER	0x0004
-#define PCI_COMMAND_INTX_DISABLE 0x0400
-#define PCI_STATUS_CAP_LIST	0x0010
-#define PCI_HEADER_TYPE_MASK	0x7f
-
-#define PCI_BAR_IO		0x1
-#define PCI_BAR_MEM_TYPE_MASK	0x6
-#define PCI_BAR_MEM_TYPE_64	0x4
 
 struct pci_bar {
 	uint64_t base;		/* port or physical address; 0 = not implemented */

@@ -10,7 +10,6 @@
 #include "time.h"
 #include "virtio_pci.h"
 
-#define PCI_CAP_ID_VNDR		0x09
 #define VIRTIO_CAP_LEN		16	/* struct virtio_pci_cap */
 #define VIRTIO_NOTIFY_CAP_LEN	20	/* + le32 notify_off_multiplier */
 #define CAP_BAR			4	/* offsets inside struct virtio_pci_cap */

@@ -9,6 +9,7 @@
 #include "gmem.h"
 #include "hv_ops.h"
 #include "mm.h"
+#include "printk.h"
 #include "vm.h"
 
 /* Linux adds hot-plugged memory in 128 MiB sections: start the region on one */
@@ -140,25 +141,34 @@ int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch)
 	return dynmem_refault(&vm->dyn, gpa);
 }
 
-static void reserve_queue_rings(struct vm *vm, const struct virtio_dev *d)
+static int reserve_queue_rings(struct vm *vm, const struct virtio_dev *d)
 {
+	int err = 0;
+
 	for (unsigned int q = 0; d->ops && q < d->ops->nr_queues; q++) {
 		const struct virtq *vq = &d->vq[q];
 
 		if (!vq->ready)
 			continue;
-		dynmem_reserve(&vm->dyn, vq->desc_gpa, 16ULL * vq->size);
-		dynmem_reserve(&vm->dyn, vq->avail_gpa, 6 + 2ULL * vq->size);
-		dynmem_reserve(&vm->dyn, vq->used_gpa, 6 + 8ULL * vq->size);
+		err |= dynmem_reserve(&vm->dyn, vq->desc_gpa, 16ULL * vq->size);
+		err |= dynmem_reserve(&vm->dyn, vq->avail_gpa, 6 + 2ULL * vq->size);
+		err |= dynmem_reserve(&vm->dyn, vq->used_gpa, 6 + 8ULL * vq->size);
 	}
+	return err;
 }
 
 void vm_refresh_reserved(struct vm *vm)
 {
+	int err;
+
 	dynmem_unreserve_all(&vm->dyn);
-	dynmem_reserve(&vm->dyn, 0, vm->boot_reserved);
+	err = dynmem_reserve(&vm->dyn, 0, vm->boot_reserved);
 	if (vm->image_end > vm->image_start)
-		dynmem_reserve(&vm->dyn, vm->image_start, vm->image_end - vm->image_start);
-	reserve_queue_rings(vm, &vm->balloon.dev);
-	reserve_queue_rings(vm, &vm->vmem.dev);
+		err |= dynmem_reserve(&vm->dyn, vm->image_start, vm->image_end - vm->image_start);
+	err |= reserve_queue_rings(vm, &vm->balloon.dev);
+	err |= reserve_queue_rings(vm, &vm->vmem.dev);
+	/* only a guest scattering its rings over many places gets here; it can hurt only itself */
+	if (err)
+		printk("vm %s: more protected ranges than dynmem holds (%d): some virtqueue "
+		       "pages can be ballooned\n", vm->name, DYNMEM_MAX_RESERVED);
 }

@@ -1,150 +1,37 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of a VM's dynamic memory (mm/dynmem.c) on the real frame
+ * Unit tests of a VM's dynamic memory (mm/dynmem*.c) on the real frame
  * allocator and page-table walker. "Physical memory" is an arena at pa 0;
  * the VM's EPT tables come from the same pool and owner as its frames, so
  * conservation is exact: the VM owns assigned / 4 KiB frames + its tables.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
+#include "dynmem_fixture.h"
 
-#include "dynmem.h"
-#include "virtio.h"
+static const struct cfg big = { 256 * MiB, 64 * MiB, 128 * MiB, 64 * MiB, LG };
+static const struct cfg small = { 64 * MiB, 16 * MiB, 1 * GiB, 16 * MiB, LG };
 
-#define KiB		(1ULL << 10)
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-#define PG		(4 * KiB)
-#define LG		(2 * MiB)
-#define OWNER		PMM_OWNER_VM(0)
-#define HOG		PMM_OWNER_VM(1)	/* eats the pool to make it run dry */
-
-struct cfg {
-	uint64_t arena, ram, hp_base, hp_size;
-};
-
-static const struct cfg big = { 256 * MiB, 64 * MiB, 128 * MiB, 64 * MiB };
-static const struct cfg small = { 64 * MiB, 16 * MiB, 1 * GiB, 16 * MiB };
-
-static uint8_t *arena;
-static uint64_t arena_size;
-static struct pmm pmm;
-static void *pmm_meta;
-static struct pt gpt;
-static struct dynmem d;
-static uint64_t *bitmaps;
-static uint64_t flushes;
 static const uint8_t zero_page[PG];
-
-/* ---- the host side ---------------------------------------------------------- */
-
-static void *p2v(void *ctx, uint64_t pa)
-{
-	assert_ptr_equal(ctx, &d);
-	assert_true(pa < arena_size);
-	return arena + pa;
-}
-
-static uint64_t table_alloc(void *ctx)
-{
-	uint64_t pa = pmm_alloc(&pmm, OWNER);
-
-	if (pa == PMM_NO_FRAME)
-		return PT_NO_TABLE;
-	memset(arena + pa, 0, PG);
-	return pa;
-}
-
-static void table_free(void *ctx, uint64_t pa)
-{
-	assert_int_equal(pmm_free(&pmm, pa, OWNER), 0);
-}
-
-static void count_flush(void *ctx)
-{
-	assert_ptr_equal(ctx, &d);
-	flushes++;
-}
 
 /* Pool, gpt and dynmem config; dynmem_init is left to the test. */
 static void env(const struct cfg *c)
 {
-	uint64_t frames = c->arena / PG, bw, pw;
-
-	arena_size = c->arena;
-	if (!arena)	/* kept for the whole run: faulting it in is the slow part */
-		arena = aligned_alloc(LG, big.arena);
-	assert_non_null(arena);
-	memset(arena, 0xee, arena_size);	/* frames must be zeroed by dynmem */
-	pmm_meta = malloc(pmm_meta_size(frames));
-	assert_non_null(pmm_meta);
-	pmm_init(&pmm, frames, pmm_meta);
-	pmm_add_free(&pmm, 0, arena_size);
-	gpt = (struct pt) {
-		.fmt = &pt_format_ept, .phys_to_virt = p2v,
-		.alloc_table = table_alloc, .free_table = table_free, .ctx = &d,
-	};
-	assert_int_equal(pt_init(&gpt), 0);
-	bw = dynmem_balloon_words(c->ram);
-	pw = dynmem_plug_words(c->hp_size, LG);
-	bitmaps = calloc(bw + pw + 1, sizeof(uint64_t));
-	assert_non_null(bitmaps);
-	d = (struct dynmem) {
-		.gpt = &gpt, .pmm = &pmm, .owner = OWNER, .phys_to_virt = p2v,
-		.flush = count_flush, .ctx = &d, .ram_size = c->ram,
-		.hp_base = c->hp_base, .hp_size = c->hp_size, .block_size = LG,
-		.ballooned = bitmaps, .plugged = bitmaps + bw,
-	};
-	flushes = 0;
+	fixture_env(c, big.arena);
 }
 
-/* Every test ends here: destroy must give back every frame, tables included. */
+/*
+ * Every test ends here: destroy must give back every frame, tables
+ * included, and leave no root and nothing assigned.
+ */
 static int teardown(void **state)
 {
-	if (pmm_meta) {
-		if (gpt.root != PT_NO_TABLE)
-			dynmem_destroy(&d);
-		assert_int_equal(gpt.tables, 0);
+	bool set_up = pmm_meta;
+
+	fixture_teardown();
+	if (set_up) {
 		assert_int_equal(gpt.root, PT_NO_TABLE);
-		assert_int_equal(pmm_count(&pmm, OWNER), 0);
 		assert_int_equal(dynmem_assigned(&d), 0);
-		assert_int_equal(pmm_check(&pmm), 0);
-		assert_int_equal(pmm.refused, 0);
 	}
-	free(pmm_meta);
-	free(bitmaps);
-	pmm_meta = NULL;
-	bitmaps = NULL;
 	return 0;
-}
-
-/* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */
-static void hog_all(void)
-{
-	pmm_reserve(&pmm, 0, arena_size, HOG);
-}
-
-static void unhog(uint64_t n, bool large)
-{
-	for (uint64_t pa = arena_size; n && pa; ) {
-		pa -= large ? LG : PG;
-		if (large ? pmm_free_large(&pmm, pa, HOG) == 0 :
-			    (pmm_owner(&pmm, pa) == HOG && !pmm_free(&pmm, pa, HOG)))
-			n--;
-	}
-	pmm.refused = 0;	/* the probing above is not the code under test */
-}
-
-static void unhog_all(void)
-{
-	for (uint64_t pa = 0; pa < arena_size; pa += PG)
-		if (pmm_owner(&pmm, pa) == HOG)
-			pmm_free(&pmm, pa, HOG);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -1082,8 +969,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_random_workload, teardown),
 	};
 
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-
-	free(arena);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, fixture_free_arena);
 }

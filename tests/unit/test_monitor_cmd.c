@@ -1,43 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests of the monitor command parser (kernel/monitor_cmd.c). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
 #include "monitor_cmd.h"
 
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
 
 static struct mon_cmd cmd;
-static char err[256];
 
-/*
- * Parse the first len bytes of line from a heap copy of exactly len bytes,
- * without a NUL, so that ASan catches any read past the end.
- */
-static int parse_n(const char *line, size_t len)
-{
-	char *copy = malloc(len ? len : 1);
-	int r;
-
-	assert_non_null(copy);
-	memcpy(copy, line, len);
-	memset(&cmd, 0xa5, sizeof(cmd));
-	memset(err, 'x', sizeof(err));
-	r = mon_cmd_parse(copy, len, &cmd, err, sizeof(err));
-	free(copy);
-	return r;
-}
-
-static int parse(const char *line)
-{
-	return parse_n(line, strlen(line));
-}
+#define PARSE_FN	mon_cmd_parse
+#define PARSE_OUT	cmd
+#define RND_SEED	0x2545f491u
+#include "parse_fixture.h"
 
 static void expect_ok(const char *line, enum mon_cmd_type type, const char *vm)
 {
@@ -308,23 +281,14 @@ static void test_only_len_bytes(void **state)
 static void test_err_truncation(void **state)
 {
 	char small[8];
-	char one[1] = { 'x' };
 
+	expect_err_cut("mem w 12Q", 9, "mem: \"1");
+	expect_err_no_room("foo", 3);
 	memset(small, 'x', sizeof(small));
-	assert_int_equal(mon_cmd_parse("mem w 12Q", 9, &cmd, small, sizeof(small)), -1);
-	assert_int_equal(small[7], '\0');
-	assert_string_equal(small, "mem: \"1");
-
-	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, one, 1), -1);
-	assert_int_equal(one[0], '\0');
-	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, NULL, 0), -1);
 	assert_int_equal(mon_cmd_parse("foo", 3, &cmd, small, 0), -1);
 	assert_int_equal(mon_cmd_parse("vms", 3, &cmd, NULL, 0), 0);
 	assert_int_equal(cmd.type, MON_VMS);
-	/* success clears err */
-	memset(small, 'x', sizeof(small));
-	assert_int_equal(mon_cmd_parse("quit", 4, &cmd, small, sizeof(small)), 0);
-	assert_string_equal(small, "");
+	expect_ok_clears_err("quit", 4);
 }
 
 static void test_help_text(void **state)
@@ -345,17 +309,6 @@ static void test_help_text(void **state)
 	/* fits an 80-column console */
 	for (p = h; *p; p = strchr(p, '\n') + 1)
 		assert_true(strchr(p, '\n') - p < 80);
-}
-
-/* xorshift32: the same sequence on every libc */
-static uint32_t rnd_state = 0x2545f491u;
-
-static uint32_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
 }
 
 /* Whatever parse_n() returned, the result must be self-consistent. */

@@ -1,43 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests of the scenario file parser (kernel/scenario.c). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
 
 #include "scenario.h"
 
 #define MiB	(1ULL << 20)
 
 static struct scenario sc;
-static char err[256];
 
-/*
- * Parse len bytes of text from a heap copy of exactly len bytes, without a
- * NUL, as a module in memory is: ASan catches any read past the end.
- */
-static int parse_n(const char *text, size_t len)
-{
-	char *copy = malloc(len ? len : 1);
-	int r;
-
-	assert_non_null(copy);
-	memcpy(copy, text, len);
-	memset(&sc, 0xa5, sizeof(sc));
-	memset(err, 'x', sizeof(err));
-	r = scenario_parse(copy, len, &sc, err, sizeof(err));
-	free(copy);
-	return r;
-}
-
-static int parse(const char *text)
-{
-	return parse_n(text, strlen(text));
-}
+#define PARSE_FN	scenario_parse
+#define PARSE_OUT	sc
+#define RND_SEED	0x9e3779b9u
+#include "parse_fixture.h"
 
 static void expect_ok(const char *text, unsigned int nr)
 {
@@ -319,32 +293,11 @@ static void test_next_due(void **state)
 
 static void test_err_truncation(void **state)
 {
-	char small[8];
-	char one[1] = { 'x' };
-
-	memset(small, 'x', sizeof(small));
-	assert_int_equal(scenario_parse("x", 1, &sc, small, sizeof(small)), -1);
-	assert_int_equal(small[7], '\0');
-	assert_string_equal(small, "scenari");
-	assert_int_equal(scenario_parse("x", 1, &sc, one, 1), -1);
-	assert_int_equal(one[0], '\0');
-	assert_int_equal(scenario_parse("x", 1, &sc, NULL, 0), -1);
+	expect_err_cut("x", 1, "scenari");
+	expect_err_no_room("x", 1);
 	assert_int_equal(scenario_parse("1 vms", 5, &sc, NULL, 0), 0);
 	assert_int_equal(sc.nr, 1);
-	memset(small, 'x', sizeof(small));
-	assert_int_equal(scenario_parse("1 vms", 5, &sc, small, sizeof(small)), 0);
-	assert_string_equal(small, "");
-}
-
-/* xorshift32: the same sequence on every libc */
-static uint32_t rnd_state = 0x9e3779b9u;
-
-static uint32_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
+	expect_ok_clears_err("1 vms", 5);
 }
 
 static void check_invariants(int r)

@@ -6,26 +6,9 @@
  * frames, so conservation is exact: the VM owns its RAM, its plugged blocks
  * and its table pages, nothing else.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include "dynmem.h"
-#include "virtio.h"
+#include "dynmem_fixture.h"
 #include "virtio_mem_dev.h"
 
-#define KiB		(1ULL << 10)
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-#define PG		(4 * KiB)
-#define LG		(2 * MiB)
-#define OWNER		PMM_OWNER_VM(0)
-#define HOG		PMM_OWNER_VM(1)	/* eats the pool to make it run dry */
 #define MAX_BLOCKS	64
 #define ARENA_MAX	(64 * MiB)
 
@@ -40,10 +23,6 @@
 #define S_UNPLUGGED	VIRTIO_MEM_STATE_UNPLUGGED
 #define S_MIXED		VIRTIO_MEM_STATE_MIXED
 
-struct cfg {
-	uint64_t arena, ram, hp_base, hp_size, block;
-};
-
 /*
  * Blocks 0-1 share the PD of RAM; blocks 2-15 need a PD of their own, so a
  * plug across 1 GiB needs a table page after some blocks are mapped.
@@ -54,46 +33,8 @@ static const struct cfg quad = { 64 * MiB, 8 * MiB, 1 * GiB, 32 * MiB, 4 * MiB }
 /* the region (64 MiB) is larger than the pool (48 MiB): it runs dry on its own */
 static const struct cfg rnd_cfg = { 48 * MiB, 8 * MiB, 1 * GiB - 16 * MiB, 64 * MiB, LG };
 
-static uint8_t *arena;
-static uint64_t arena_size;
-static struct pmm pmm;
-static void *pmm_meta;
-static struct pt gpt;
-static struct dynmem d;
-static uint64_t *bitmaps;
-static uint64_t flushes;
 static struct virtio_mem_counters cnt;
 static uint64_t base_tables;	/* tables right after init: RAM's */
-
-/* ---- the host side ---------------------------------------------------------- */
-
-static void *p2v(void *ctx, uint64_t pa)
-{
-	assert_ptr_equal(ctx, &d);
-	assert_true(pa < arena_size);
-	return arena + pa;
-}
-
-static uint64_t table_alloc(void *ctx)
-{
-	uint64_t pa = pmm_alloc(&pmm, OWNER);
-
-	if (pa == PMM_NO_FRAME)
-		return PT_NO_TABLE;
-	memset(arena + pa, 0, PG);
-	return pa;
-}
-
-static void table_free(void *ctx, uint64_t pa)
-{
-	assert_int_equal(pmm_free(&pmm, pa, OWNER), 0);
-}
-
-static void count_flush(void *ctx)
-{
-	assert_ptr_equal(ctx, &d);
-	flushes++;
-}
 
 static uint64_t nblocks(void)
 {
@@ -108,35 +49,9 @@ static uint64_t blk(uint64_t b)
 /* Pool, gpt, dynmem (initialized), counters zeroed. */
 static void env(const struct cfg *c)
 {
-	uint64_t frames = c->arena / PG, bw, pw;
-
 	assert_true(c->arena <= ARENA_MAX);
 	assert_true(c->hp_size / c->block <= MAX_BLOCKS);
-	arena_size = c->arena;
-	if (!arena)	/* kept for the whole run */
-		arena = aligned_alloc(LG, ARENA_MAX);
-	assert_non_null(arena);
-	memset(arena, 0xee, arena_size);	/* frames must be zeroed by dynmem */
-	pmm_meta = malloc(pmm_meta_size(frames));
-	assert_non_null(pmm_meta);
-	pmm_init(&pmm, frames, pmm_meta);
-	pmm_add_free(&pmm, 0, arena_size);
-	gpt = (struct pt) {
-		.fmt = &pt_format_ept, .phys_to_virt = p2v,
-		.alloc_table = table_alloc, .free_table = table_free, .ctx = &d,
-	};
-	assert_int_equal(pt_init(&gpt), 0);
-	bw = dynmem_balloon_words(c->ram);
-	pw = dynmem_plug_words(c->hp_size, c->block);
-	bitmaps = calloc(bw + pw + 1, sizeof(uint64_t));
-	assert_non_null(bitmaps);
-	d = (struct dynmem) {
-		.gpt = &gpt, .pmm = &pmm, .owner = OWNER, .phys_to_virt = p2v,
-		.flush = count_flush, .ctx = &d, .ram_size = c->ram,
-		.hp_base = c->hp_base, .hp_size = c->hp_size, .block_size = c->block,
-		.ballooned = bitmaps, .plugged = bitmaps + bw,
-	};
-	flushes = 0;
+	fixture_env(c, ARENA_MAX);
 	memset(&cnt, 0, sizeof(cnt));
 	assert_int_equal(dynmem_init(&d), 0);
 	assert_int_equal(flushes, 0);
@@ -147,43 +62,8 @@ static void env(const struct cfg *c)
 /* Every test ends here: destroy must give back every frame, tables included. */
 static int teardown(void **state)
 {
-	if (pmm_meta) {
-		if (gpt.root != PT_NO_TABLE)
-			dynmem_destroy(&d);
-		assert_int_equal(gpt.tables, 0);
-		assert_int_equal(pmm_count(&pmm, OWNER), 0);
-		assert_int_equal(pmm_check(&pmm), 0);
-		assert_int_equal(pmm.refused, 0);
-	}
-	free(pmm_meta);
-	free(bitmaps);
-	pmm_meta = NULL;
-	bitmaps = NULL;
+	fixture_teardown();
 	return 0;
-}
-
-/* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */
-static void hog_all(void)
-{
-	pmm_reserve(&pmm, 0, arena_size, HOG);
-}
-
-static void unhog(uint64_t n, bool large)
-{
-	for (uint64_t pa = arena_size; n && pa; ) {
-		pa -= large ? LG : PG;
-		if (large ? pmm_free_large(&pmm, pa, HOG) == 0 :
-			    (pmm_owner(&pmm, pa) == HOG && !pmm_free(&pmm, pa, HOG)))
-			n--;
-	}
-	pmm.refused = 0;	/* the probing above is not the code under test */
-}
-
-static void unhog_all(void)
-{
-	for (uint64_t pa = 0; pa < arena_size; pa += PG)
-		if (pmm_owner(&pmm, pa) == HOG)
-			pmm_free(&pmm, pa, HOG);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -1237,8 +1117,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_random_session, teardown),
 	};
 
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-
-	free(arena);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, fixture_free_arena);
 }
