@@ -44,6 +44,7 @@ struct vcpu {
 	uint64_t exits[HV_MAX_EXIT_REASONS];
 	uint64_t exits_total;
 	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
+	uint64_t run_tsc;		/* TSC ticks inside vcpu_run: guest + exit handling */
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* FXSAVE area */
 };
 

@@ -2,6 +2,7 @@
 /* Executing monitor commands (parsed by kernel/monitor_cmd.c). */
 #include <string.h>
 #include "dynmem_ctl.h"
+#include "format.h"
 #include "monitor.h"
 #include "monitor_cmd.h"
 #include "printk.h"
@@ -43,12 +44,32 @@ static void cmd_vms(void)
 	       dm_pool_free() >> 20, dm_tick_ms, dm_ticks);
 }
 
+/* Exits by reason and where the time went: what benchmarks take deltas of. */
+static void stats_exits(const struct vm *vm)
+{
+	const struct vcpu *v = &vm->vcpu;
+	char line[400];
+	int n = 0;
+
+	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS && n < (int)sizeof(line) - 40; r++)
+		if (v->exits[r])
+			n += fmt_snprintf(line + n, sizeof(line) - n, " %u=%lu", r, v->exits[r]);
+	line[n < (int)sizeof(line) ? n : (int)sizeof(line) - 1] = '\0';
+	printk("mon: %s: tsc guest=%lu hv=%lu; exits by reason:%s\n", vm->name, v->guest_tsc,
+	       v->run_tsc - v->guest_tsc, line);
+	/* hypervisor metadata for this VM: EPT tables, dynmem bitmaps, the VMCS */
+	printk("mon: %s: metadata: %lu EPT table pages, %lu bitmap pages, 1 VMCS page for %luM\n",
+	       vm->name, vm->gpt.tables, vm->dyn_bitmaps_frames,
+	       (vm->ram_size + vm->dyn.hp_size) >> 20);
+}
+
 static void cmd_stats(void)
 {
 	for (unsigned int i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];
 		const struct dynmem_stats *s = &vm->dyn.st;
 
+		stats_exits(vm);
 		printk("mon: %s: exits %lu, balloon inflate %lu deflate %lu requests, "
 		       "pages in %lu out %lu refault %lu, PFNs refused %lu (invalid %lu, duplicate %lu, "
 		       "state %lu), virtio-mem requests %lu (nack %lu, error %lu), blocks plugged %lu "

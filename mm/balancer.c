@@ -169,12 +169,22 @@ static void water_fill(struct bal_vm *vms, unsigned int n, span_fn span, uint64_
 
 /* --- the default policy --------------------------------------------------- */
 
-/* Everyone is sure of its minimum; on top of it, up to what it desires. */
+/*
+ * What a VM is sure of before the sharing: its minimum, or all of its manual
+ * target: an operator's `mem VM SIZE` is taken as given, like `xl mem-set`,
+ * and only the other VMs share what is left.
+ */
+static uint64_t vm_base(const struct bal_vm *v)
+{
+	return v->manual ? desired(v) : vm_lo(v);
+}
+
+/* On top of its base, a VM gets up to what it desires. */
 static bool span_proportional(const struct bal_vm *v, struct span *s)
 {
 	if (!v->dynamic)
 		return false;
-	s->base = vm_lo(v);
+	s->base = vm_base(v);
 	s->cap = desired(v) - s->base;
 	return true;
 }
@@ -191,7 +201,7 @@ static void proportional(struct bal_vm *vms, unsigned int n, uint64_t pool_free)
 			continue;
 		}
 		avail = sat_add(avail, v->assigned);
-		mins = sat_add(mins, vm_lo(v));
+		mins = sat_add(mins, vm_base(v));
 	}
 	/*
 	 * When everything desired fits, the level rises to where every VM is

@@ -194,6 +194,32 @@ static void test_manual_target(void **state)
 	assert_int_equal(v.target, 612 * MiB);
 }
 
+/*
+ * Under contention a VM pinned with `mem VM SIZE` keeps its target: the
+ * others share what is left above their minimums.
+ */
+static void test_manual_target_under_contention(void **state)
+{
+	struct bal_vm v[2] = {
+		dyn(64 * MiB, 320 * MiB, 320 * MiB, 10 * MiB),	/* pinned at 320M */
+		dyn(32 * MiB, 320 * MiB, 64 * MiB, 1000 * MiB),	/* wants all it can get */
+	};
+
+	v[0].manual = true;
+	v[0].manual_target = 320 * MiB;
+	run(v, 2, 100 * MiB);
+	assert_int_equal(v[0].target, 320 * MiB);
+	assert_int_equal(v[1].target, 164 * MiB);	/* its 64M plus the whole pool */
+	/*
+	 * Growing to it with too little free: the other VM is taken down to its
+	 * minimum for it (the operator asked), and the pinned one gets what exists.
+	 */
+	v[0].assigned = 200 * MiB;
+	run(v, 2, 20 * MiB);
+	assert_int_equal(v[1].target, 32 * MiB);
+	assert_int_equal(v[0].target, 200 * MiB + 64 * MiB + 20 * MiB - 32 * MiB);
+}
+
 static void test_static_vms(void **state)
 {
 	struct bal_vm v[3] = {
@@ -431,7 +457,8 @@ static void check(const struct bal_vm *in, const struct bal_vm *v, unsigned int 
 		assert_in_range(v[i].target, in[i].min, in[i].max);
 		avail += in[i].assigned;
 		sum += v[i].target;
-		mins += in[i].min;
+		/* a VM pinned with `mem` is sure of its manual target, the others of their minimum */
+		mins += in[i].manual ? ref_desired(&in[i]) : in[i].min;
 		want += ref_desired(&in[i]);
 		grew |= v[i].target > floor;
 		under_min |= in[i].assigned / G * G < in[i].min;
@@ -453,9 +480,12 @@ static void check(const struct bal_vm *in, const struct bal_vm *v, unsigned int 
 			return;
 		}
 		if (mins > avail) {
+			/* the others at their minimum; a pinned VM as close to its target as exists */
 			for (unsigned int i = 0; i < n; i++)
-				if (in[i].dynamic)
+				if (in[i].dynamic && !in[i].manual)
 					assert_int_equal(v[i].target, in[i].min);
+				else if (in[i].dynamic)
+					assert_true(v[i].target <= ref_desired(&in[i]));
 			return;
 		}
 		/* contention: all but less than a granule is given out, by weight */
@@ -463,11 +493,15 @@ static void check(const struct bal_vm *in, const struct bal_vm *v, unsigned int 
 		for (unsigned int i = 0; i < n; i++) {
 			if (!in[i].dynamic)
 				continue;
+			if (in[i].manual) {
+				assert_int_equal(v[i].target, ref_desired(&in[i]));
+				continue;
+			}
 			assert_true(v[i].target <= ref_desired(&in[i]));
 			if (v[i].target == ref_desired(&in[i]))
 				continue;
 			for (unsigned int j = 0; j < n; j++)
-				if (in[j].dynamic)
+				if (in[j].dynamic && !in[j].manual)
 					check_fair(v[i].target - in[i].min, in[i].weight,
 						   v[j].target - in[j].min, in[j].weight);
 		}
@@ -562,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_unknown_demand_keeps_assigned),
 		cmocka_unit_test(test_manual_target),
+		cmocka_unit_test(test_manual_target_under_contention),
 		cmocka_unit_test(test_static_vms),
 		cmocka_unit_test(test_broken_policy),
 		cmocka_unit_test(test_granularity),

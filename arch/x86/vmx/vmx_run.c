@@ -102,4 +102,5 @@ void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
 	}
 	vcpu->yield = false;
 	asm volatile("fxsave64 %0" : "=m"(vcpu->fpu));
+	vcpu->run_tsc += rdtsc() - start;
 }
