@@ -43,7 +43,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run test unit boot-test deps clean guests plot
+.PHONY: all iso run test unit boot-test deps clean guests plot bench
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -102,6 +102,11 @@ run: deps
 # `make plot` charts the telemetry of the last `make run` (build/run-serial.png)
 plot:
 	tools/plot $(BUILD)/run-serial.log $(BUILD)/run-serial.png
+
+# `make bench`: the benchmarks; writes docs/BENCHMARKS.md. BENCH_ARGS="--size 8G" for more.
+BENCH_ARGS	?=
+bench: deps
+	@bench/run.sh $(BENCH_ARGS)
 
 test: deps
 	@tests/run.sh
