@@ -41,6 +41,8 @@ scaled to one GiB. Bochs advances the TSC by one per instruction, so the cycle c
 repeatable. The preemption timer (time slicing) is left out.
 
 ${emulated}
+
+$(cat bench/analysis.md)
 MD
 cat "$out"
 echo "bench: wrote $out" >&2
