@@ -8,8 +8,6 @@
 #include "vdevices.h"
 #include "vm.h"
 
-#define VMEM_BLOCK_SIZE	(2ULL << 20)
-
 static struct vmem *to_vmem(struct virtio_dev *d)
 {
 	return d->priv;

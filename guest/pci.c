@@ -73,7 +73,7 @@ static int read_bar(struct pci_dev *d, int i)
 	mask = pci_read32(d, off);
 	pci_write32(d, off, lo);
 	if (!mask)
-		return 1;	/* not implemented */
+		return 1;	/* reads back 0: an unimplemented BAR (PCI 3.0 §6.2.5.1) */
 	if (lo & PCI_BAR_IO) {
 		b->io = true;
 		b->base = lo & ~3u;

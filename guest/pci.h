@@ -15,7 +15,7 @@
 
 
 struct pci_bar {
-	uint64_t base;		/* port or physical address; 0 = not implemented */
+	uint64_t base;		/* port or physical address; 0 = the BAR is unimplemented */
 	uint64_t size;
 	bool io;
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Interrupt and exception entry stubs for vectors 0-47 (CPU exceptions and
- * the two PICs' IRQs at 0x20-0x2f). Each stub makes the frame uniform (a
+ * Interrupt and exception entry points for vectors 0-47 (CPU exceptions and
+ * the two PICs' IRQs at 0x20-0x2f). Each entry makes the frame uniform (a
  * dummy error code where the CPU pushes none) and pushes its vector;
  * trap_common saves the general registers and calls trap_dispatch(frame),
  * which matches struct trap_frame in guest/irq.h.

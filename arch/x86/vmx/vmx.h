@@ -48,27 +48,23 @@ static inline void vmwrite(enum vmcs_field f, uint64_t v)
 	asm volatile("vmwrite %1, %0" : : "r"((uint64_t)f), "rm"(v) : "cc");
 }
 
-/* VMX instructions report failure in CF (VMfailInvalid) or ZF (VMfailValid). */
-static inline int vmx_insn_pa(const char *insn_unused, uint64_t pa, int which)
-{
-	uint8_t fail = 0;
-
-	switch (which) {
-	case 0:
-		asm volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
-		break;
-	case 1:
-		asm volatile("vmclear %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
-		break;
-	default:
-		asm volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
-		break;
-	}
-	return fail ? -1 : 0;
+/*
+ * VMX instructions on a physical address; they report failure in CF
+ * (VMfailInvalid) or ZF (VMfailValid): 0 on success, -1 on either.
+ */
+#define DEFINE_VMX_PA_INSN(insn)					\
+static inline int insn(uint64_t pa)					\
+{									\
+	uint8_t fail;							\
+									\
+	asm volatile(#insn " %1; setbe %0"				\
+		     : "=qm"(fail) : "m"(pa) : "cc", "memory");		\
+	return fail ? -1 : 0;						\
 }
-#define vmxon(pa)	vmx_insn_pa("vmxon", (pa), 0)
-#define vmclear(pa)	vmx_insn_pa("vmclear", (pa), 1)
-#define vmptrld(pa)	vmx_insn_pa("vmptrld", (pa), 2)
+DEFINE_VMX_PA_INSN(vmxon)
+DEFINE_VMX_PA_INSN(vmclear)
+DEFINE_VMX_PA_INSN(vmptrld)
+#undef DEFINE_VMX_PA_INSN
 
 void vmx_invept(uint64_t type, uint64_t eptp);
 void vmx_invvpid(uint64_t type, uint16_t vpid);
