@@ -82,6 +82,7 @@ struct vm_env {
 
 /* Startup RAM ram (2 MiB multiple) and a virtio-mem region of hp_size above it. */
 int vm_create(struct vm_env *vm, uint64_t ram, uint64_t hp_size);
+int vm_create_mode(struct vm_env *vm, uint64_t ram, uint64_t hp_size, bool lazy);
 void vm_destroy(struct vm_env *vm);
 /* Bytes of bitmaps (whole frames, as the hypervisor allocates them). */
 uint64_t vm_bitmap_bytes(const struct vm_env *vm);
@@ -157,6 +158,10 @@ struct results {
 	struct series madv, touch, madv_touch;	/* ns per 4 KiB page */
 	uint64_t madv_pages;			/* pages timed per run */
 	struct series syscall;			/* ns per getppid(): the host's syscall floor */
+	/* e. lazy plug: one request per size, µs; first touch, ns per 2 MiB block */
+#define NR_LAZY_SIZES	3
+	uint64_t lazy_size[NR_LAZY_SIZES];
+	struct series lazy_plug[NR_LAZY_SIZES], lazy_unplug_owed, lazy_touch;
 	/* e. lazy: first-touch refaults and the request floor, ns per page */
 	struct series refault_seq, refault_rand, parse_only;
 	uint64_t refault_merges;
@@ -169,6 +174,7 @@ extern const char *const pattern_name[NR_PAT];
 
 int run_vmem(const struct opts *o, struct results *r);
 int run_balloon(const struct opts *o, struct results *r);
+int run_lazy(const struct opts *o, struct results *r);
 /* One memset sample over free frames of the arena; -1 if they are not free. */
 int sample_memset(const struct opts *o, struct results *r, bool record);
 int run_madvise(const struct opts *o, struct results *r);

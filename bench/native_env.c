@@ -131,8 +131,8 @@ static uint64_t hotplug_base(uint64_t ram)
 	return (ram + 128 * MiB - 1) & ~(128 * MiB - 1);
 }
 
-/* gmem_alloc_ram(), on the arena */
-int vm_create(struct vm_env *vm, uint64_t ram, uint64_t hp_size)
+/* gmem_alloc_ram(), on the arena; lazy: plug=lazy, with its owed bitmap */
+int vm_create_mode(struct vm_env *vm, uint64_t ram, uint64_t hp_size, bool lazy)
 {
 	uint64_t bw, pw;
 
@@ -147,10 +147,10 @@ int vm_create(struct vm_env *vm, uint64_t ram, uint64_t hp_size)
 		.gpt = &vm->gpt, .pmm = &host.pmm, .owner = VM_OWNER,
 		.phys_to_virt = p2v, .flush = count_flush, .ctx = vm,
 		.ram_size = ram, .hp_base = hotplug_base(ram), .hp_size = hp_size,
-		.block_size = LG,
+		.block_size = LG, .lazy = lazy,
 	};
 	bw = dynmem_balloon_words(ram);
-	pw = dynmem_plug_words(hp_size, LG);
+	pw = dynmem_plug_words(hp_size, LG) * (lazy ? 2 : 1);
 	vm->bitmaps_frames = ((bw + pw) * sizeof(uint64_t) + PG - 1) / PG;
 	vm->bitmaps_pa = pmm_alloc_contig(&host.pmm, vm->bitmaps_frames, VM_OWNER);
 	if (vm->bitmaps_pa == PMM_NO_FRAME)
@@ -158,8 +158,15 @@ int vm_create(struct vm_env *vm, uint64_t ram, uint64_t hp_size)
 	zero(host.arena + vm->bitmaps_pa, vm->bitmaps_frames * PG);
 	vm->d.ballooned = (uint64_t *)(host.arena + vm->bitmaps_pa);
 	vm->d.plugged = vm->d.ballooned + bw;
+	if (lazy)
+		vm->d.owed = vm->d.plugged + pw / 2;
 	vm->mem = (struct vq_mem){ map_gpa, vm };
 	return dynmem_init(&vm->d);
+}
+
+int vm_create(struct vm_env *vm, uint64_t ram, uint64_t hp_size)
+{
+	return vm_create_mode(vm, ram, hp_size, false);
 }
 
 void vm_destroy(struct vm_env *vm)

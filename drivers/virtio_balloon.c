@@ -9,7 +9,8 @@
 #include "vdevices.h"
 #include "vm.h"
 
-#define PFN_BATCH	256	/* what Linux sends per request; larger chains are read in batches */
+/* Linux sends 256 per request; longer buffers are read in batches of 2 MiB worth */
+#define PFN_BATCH	DYNMEM_MAX_BATCH
 
 static struct vballoon *to_balloon(struct virtio_dev *d)
 {
@@ -40,6 +41,7 @@ static void balloon_pfns(struct vballoon *b, unsigned int q, const struct vq_cha
 	uint32_t pfns[PFN_BATCH];
 	uint64_t total = c->readable / sizeof(uint32_t);
 
+	dynmem_hold_flush(dm);	/* one INVEPT per request, however long */
 	for (uint64_t done = 0; done < total;) {
 		unsigned int n = total - done > PFN_BATCH ? PFN_BATCH : (unsigned int)(total - done);
 		size_t got = vq_read(&b->dev.mem, c, done * sizeof(uint32_t), pfns,
@@ -55,6 +57,7 @@ static void balloon_pfns(struct vballoon *b, unsigned int q, const struct vq_cha
 			dynmem_deflate(dm, pfns, n);
 		done += n;
 	}
+	dynmem_release_flush(dm);
 }
 
 static void balloon_stats(struct vballoon *b, const struct vq_chain *c)

@@ -2,11 +2,19 @@
 /*
  * virtio-balloon driver (VIRTIO 1.2 §5.5). The balloon only ever takes free
  * pages of startup RAM from the page allocator (the device balloons nothing
- * else) and keeps them in a bitmap; one request of at most 256 PFNs is in
- * flight at a time. Before a page goes in, one word of it gets a poison
- * value: a page that comes back from a deflate must read as zeros (it is a
- * fresh frame, possibly another VM's a moment ago) or, if the device never
- * took it, still hold the poison. Anything else is someone else's data.
+ * else) and keeps them in a bitmap. Every device access is a VM exit, so a
+ * move costs as few as the protocol allows: one request of up to
+ * BALLOON_MAX_PFNS (256 MiB; Linux sends 256 PFNs, 1 MiB) in flight at a
+ * time, its completion polled from the used ring (no interrupt), `actual`
+ * written once per poll, the target read only when the device says it
+ * changed. The allocator hands out the lowest free page and a deflate
+ * walks the bitmap upwards, so a request is mostly long runs of contiguous
+ * pages, which the device handles range by range.
+ *
+ * Before a page goes in, one word of it gets a poison value: a page that
+ * comes back from a deflate must read as zeros (it is a fresh frame,
+ * possibly another VM's a moment ago) or, if the device never took it,
+ * still hold the poison. Anything else is someone else's data.
  */
 #include <stddef.h>
 #include "balloon.h"
@@ -19,7 +27,7 @@
 #define REQ_TIMEOUT_MS		2000
 #define ISR_POLL_MS		100	/* read the ISR even without an interrupt... */
 #define CFG_POLL_MS		1000	/* ...and the target even without a config change */
-#define STEPS_PER_POLL		8	/* requests per poll: keep the main loop moving */
+#define STEPS_PER_POLL		4	/* requests per poll (1 GiB), then the main loop goes on */
 #define REPORT_MS		1000	/* at most one "at target" line per second */
 #define NR_STATS		3
 #define POISON_SEED		0x62616c6c6f6f6e21ull	/* "balloon!" */
@@ -27,7 +35,7 @@
 struct balloon {
 	struct virtio_device vd;
 	struct virtq vq[3];
-	bool present, stats;
+	bool present, stats, poll;
 	uint32_t target, actual;
 	uint64_t *map;			/* ballooned pages: a bit per page below ram_end */
 	uint64_t map_words, cursor;
@@ -37,7 +45,8 @@ struct balloon {
 };
 
 static struct balloon b;
-static uint32_t pfns[BALLOON_MAX_PFNS] __attribute__((aligned(1024)));
+/* in the image, so never ballooned itself */
+static uint32_t pfns[BALLOON_MAX_PFNS] __attribute__((aligned(4096)));
 /* packed struct virtio_balloon_stat { le16 tag; le64 val; } entries */
 static uint8_t stats_buf[NR_STATS * VIRTIO_BALLOON_STAT_SIZE] __attribute__((aligned(64)));
 
@@ -96,7 +105,6 @@ static unsigned int inflate(uint64_t want)
 		b.map[pfns[i] / 64] |= 1ull << (pfns[i] % 64);
 	b.actual += n;
 	b.inflated += n;
-	write_actual();
 	return n;
 }
 
@@ -144,7 +152,6 @@ static unsigned int deflate(uint64_t want)
 	}
 	b.actual -= n;
 	b.deflated += n;
-	write_actual();
 	return n;
 }
 
@@ -158,6 +165,8 @@ uint64_t balloon_deflate_oom(uint64_t want)
 		return 0;
 	while (got < want && (n = deflate(want - got)))
 		got += n;
+	if (got)
+		write_actual();
 	b.oom += got;
 	return got;
 }
@@ -186,8 +195,8 @@ static void report(uint64_t now)
 {
 	if (b.actual != b.target || b.target == b.reported || now < b.next_report)
 		return;
-	printf("balloon: at target, %u pages (%luM)\n", b.actual,
-	       MiB((uint64_t)b.actual * PAGE_SIZE));
+	hc_printf("balloon: at target, %u pages (%luM)\n", b.actual,
+		  MiB((uint64_t)b.actual * PAGE_SIZE));
 	b.reported = b.target;
 	b.next_report = now + ms_to_tsc(REPORT_MS);
 }
@@ -201,11 +210,11 @@ bool balloon_poll(void)
 	if (!b.present)
 		return false;
 	/* in case an interrupt got lost */
-	if ((int64_t)(now - b.next_isr) >= 0) {
+	if (b.poll && (int64_t)(now - b.next_isr) >= 0) {
 		virtio_isr_read(&b.vd);
 		b.next_isr = now + ms_to_tsc(ISR_POLL_MS);
 	}
-	if ((int64_t)(now - b.next_cfg) >= 0) {
+	if (b.poll && (int64_t)(now - b.next_cfg) >= 0) {
 		b.next_cfg = now + ms_to_tsc(CFG_POLL_MS);
 		reread = true;
 	}
@@ -227,6 +236,9 @@ bool balloon_poll(void)
 			n = deflate(b.actual - b.target);
 		changed |= n != 0;
 	}
+	/* §5.5.6.1: actual MAY be updated once after several requests */
+	if (changed)
+		write_actual();
 	report(now);
 	return changed;
 }
@@ -239,8 +251,9 @@ void balloon_summary(void)
 	       b.inflated, b.deflated, b.oom, b.untouched, b.stats_updates, b.vd.interrupts);
 }
 
-int balloon_init(struct pci_dev *pci)
+int balloon_init(struct pci_dev *pci, const struct virtio_opts *opts)
 {
+	uint64_t wanted = 1ull << VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
 	uint64_t pages;
 	unsigned int nq;
 
@@ -250,8 +263,9 @@ int balloon_init(struct pci_dev *pci)
 		printf("virtio-balloon: no device configuration\n");
 		return -1;
 	}
-	if (virtio_negotiate(&b.vd, 1ull << VIRTIO_BALLOON_F_STATS_VQ |
-			     1ull << VIRTIO_BALLOON_F_DEFLATE_ON_OOM))
+	if (opts->stats)
+		wanted |= 1ull << VIRTIO_BALLOON_F_STATS_VQ;
+	if (virtio_negotiate(&b.vd, wanted))
 		return -1;
 	b.stats = virtio_has(&b.vd, VIRTIO_BALLOON_F_STATS_VQ);
 	nq = b.stats ? 3 : 2;
@@ -275,7 +289,7 @@ int balloon_init(struct pci_dev *pci)
 	write_actual();
 	b.target = virtio_cfg_read32(&b.vd, offsetof(struct virtio_balloon_config, num_pages));
 	b.reported = b.target ? ~0u : 0;	/* "at target 0" would say nothing new */
-	virtio_irq_setup(&b.vd);
+	b.poll = !virtio_irq_setup(&b.vd) || opts->poll;
 	printf("virtio-balloon: ready, slot %u, irq %u, features 0x%lx, target %u pages\n",
 	       pci->slot, pci->irq_line, b.vd.features, b.target);
 	return 0;

@@ -7,12 +7,18 @@
 #include <stdint.h>
 #include "pci.h"
 
-#define BALLOON_MAX_PFNS	256	/* per request, as Linux sends them */
+/*
+ * PFNs per request: 256 MiB in one notification (Linux sends 256, 1 MiB).
+ * The device handles a request in one exit, so this also bounds how long
+ * that exit runs.
+ */
+#define BALLOON_MAX_PFNS	65536
 
 struct virtq;
+struct virtio_opts;
 
 /* Probes and initializes the device (needs pa_init). 0, or -1: no balloon. */
-int balloon_init(struct pci_dev *pci);
+int balloon_init(struct pci_dev *pci, const struct virtio_opts *opts);
 bool balloon_present(void);
 
 /*

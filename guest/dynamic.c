@@ -17,6 +17,7 @@
 #include "pci.h"
 #include "time.h"
 #include "virtio_mem.h"
+#include "virtio_pci.h"
 #include "workload.h"
 
 #define TICK_MS		10
@@ -45,6 +46,14 @@ static void run(void)
 	work_finish();
 }
 
+/* KEY=off in the command line */
+static bool is_off(const char *cmdline, const char *key)
+{
+	char v[8];
+
+	return cmdline_get(cmdline, key, v, sizeof(v)) >= 0 && !memcmp(v, "off", 4);
+}
+
 static struct pci_dev *find_virtio(uint16_t id)
 {
 	return pci_find(VIRTIO_PCI_VENDOR_ID, VIRTIO_PCI_DEVICE_ID_BASE + id, 0);
@@ -56,6 +65,11 @@ void dynamic_run(const struct bv_boot_info *bi, const char *cmdline, uint64_t se
 	bool work = cmdline_get(cmdline, "work", script, sizeof(script)) >= 0;
 	bool full = cmdline_get(cmdline, "check", check, sizeof(check)) >= 0 &&
 		    !memcmp(check, "full", 5);
+	struct virtio_opts opts = {
+		.poll = !is_off(cmdline, "poll"),
+		.stats = !is_off(cmdline, "stats"),
+		.state_checks = full,
+	};
 	struct pci_dev *bp, *mp;
 
 	/*
@@ -74,9 +88,9 @@ void dynamic_run(const struct bv_boot_info *bi, const char *cmdline, uint64_t se
 	idt_init();
 	pic_init();
 	pa_init(bi);
-	if (bp && balloon_init(bp))
+	if (bp && balloon_init(bp, &opts))
 		fail("virtio-balloon: driver initialization failed");
-	if (mp && vmem_init(mp))
+	if (mp && vmem_init(mp, &opts))
 		fail("virtio-mem: driver initialization failed");
 	irq_enable();
 

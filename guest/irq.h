@@ -24,12 +24,15 @@ void idt_init(void);
 
 /* pic.c: program the 8259 pair (everything masked), then add handlers. */
 void pic_init(void);
-/* Unmasks irq; fn(ctx) runs on it, before the EOI. -1 if irq is not a PIC line. */
+/*
+ * Unmasks irq; fn(ctx) runs on it and must make its device drop the line (no
+ * EOI follows: automatic EOI mode). -1 if irq is not a PIC line.
+ */
 int irq_register(unsigned int irq, void (*fn)(void *ctx), void *ctx);
 /* Called by trap_dispatch for vectors 0x20-0x2f. */
 void pic_handle(unsigned int irq);
 
-/* IRQs handled so far (not counting spurious ones): changes wake idle loops */
+/* IRQs taken so far: changes wake idle loops */
 extern volatile uint64_t irq_count;
 
 #endif

@@ -3,16 +3,45 @@
  * A small printf for the test guest: %s %c %d %u %x %p %%, the l and ll length
  * modifiers, a field width and the 0 flag. Output goes to COM1. Newlines are
  * sent as plain '\n' so that the serial log greps line by line without '\r'.
+ * hc_printf formats into a buffer instead and hands it to BV_HC_PRINT.
  */
+#include <stdbool.h>
+#include "hypercall.h"
 #include "lib.h"
+
+#define HC_LINE_MAX	256
+
+/* Where the output goes: COM1 (NULL), or a buffer for hc_printf */
+static struct line {
+	char buf[HC_LINE_MAX];
+	size_t len;
+	bool overflow;
+} *sink;
+
+static void out_c(char c)
+{
+	if (!sink) {
+		uart_putc(c);
+	} else if (sink->len < sizeof(sink->buf)) {
+		sink->buf[sink->len++] = c;
+	} else {
+		sink->overflow = true;
+	}
+}
+
+static void out_s(const char *s)
+{
+	while (*s)
+		out_c(*s++);
+}
 
 static int out_str(const char *s, int width)
 {
 	int n = (int)strlen(s), pad;
 
 	for (pad = width - n; pad > 0; pad--)
-		uart_putc(' ');
-	uart_puts(s);
+		out_c(' ');
+	out_s(s);
 	return n > width ? n : width;
 }
 
@@ -30,13 +59,13 @@ static int out_num(uint64_t value, unsigned int base, int neg, int width,
 
 	len = n + neg;
 	if (neg && padc == '0')
-		uart_putc('-');
+		out_c('-');
 	for (i = len; i < width; i++)
-		uart_putc(padc);
+		out_c(padc);
 	if (neg && padc != '0')
-		uart_putc('-');
+		out_c('-');
 	while (n)
-		uart_putc(tmp[--n]);
+		out_c(tmp[--n]);
 	return len > width ? len : width;
 }
 
@@ -52,7 +81,7 @@ int vprintf(const char *fmt, va_list ap)
 		const char *str;
 
 		if (*fmt != '%') {
-			uart_putc(*fmt);
+			out_c(*fmt);
 			count++;
 			continue;
 		}
@@ -70,7 +99,7 @@ int vprintf(const char *fmt, va_list ap)
 
 		switch (*fmt) {
 		case 'c':
-			uart_putc((char)va_arg(ap, int));
+			out_c((char)va_arg(ap, int));
 			count++;
 			break;
 		case 's':
@@ -94,12 +123,12 @@ int vprintf(const char *fmt, va_list ap)
 					 padc);
 			break;
 		case 'p':
-			uart_puts("0x");
+			out_s("0x");
 			u = (uintptr_t)va_arg(ap, void *);
 			count += 2 + out_num(u, 16, 0, width, padc);
 			break;
 		case '%':
-			uart_putc('%');
+			out_c('%');
 			count++;
 			break;
 		case '\0':
@@ -107,8 +136,8 @@ int vprintf(const char *fmt, va_list ap)
 			return count;
 		default:
 			/* unknown: show it, don't guess at its argument */
-			uart_putc('%');
-			uart_putc(*fmt);
+			out_c('%');
+			out_c(*fmt);
 			count += 2;
 			break;
 		}
@@ -123,6 +152,27 @@ int printf(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int hc_printf(const char *fmt, ...)
+{
+	static struct line line;
+	va_list ap, again;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	line.len = 0;
+	line.overflow = false;
+	sink = &line;
+	n = vprintf(fmt, ap);
+	sink = NULL;
+	/* too long, or the hypercall refused: the slow way, so nothing is lost */
+	if (line.overflow || bv_hc_print(line.buf, line.len) != (long)line.len)
+		n = vprintf(fmt, again);
+	va_end(again);
 	va_end(ap);
 	return n;
 }

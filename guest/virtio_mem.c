@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-mem driver (VIRTIO 1.2 §5.15). One block per request: plug the
- * lowest unplugged block, unplug the highest plugged one whose pages are all
- * free (asking the workload to move its pages away first if none is).
- * Every plug is checked with a STATE request and by reading the whole block,
- * which must be zeros: the frames behind it may have been another VM's. With
+ * virtio-mem driver (VIRTIO 1.2 §5.15). Every device access is a VM exit, so
+ * a request covers a run of up to MAX_RUN consecutive blocks (256 MiB): plug
+ * the lowest run of unplugged blocks, unplug the highest run of plugged ones
+ * whose pages are all free (asking the workload to move its pages away from
+ * the top block first if none is). Completions are polled (no interrupt);
+ * the sizes are read when the device says they changed, and plugged_size,
+ * which only our own requests change, is checked against our count whenever
+ * they are read, not after every request. check=full adds a STATE request
+ * after every change. Plugged memory is sampled and must read as zeros: the
+ * frames behind it may have been another VM's. With
  * VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE nothing unplugged is ever touched.
  */
 #include <stddef.h>
@@ -19,8 +24,8 @@
 #define ISR_POLL_MS		100	/* read the ISR even without an interrupt... */
 #define CFG_POLL_MS		1000	/* ...and the sizes even without a config change */
 #define RETRY_MS		200	/* after NACK or BUSY: not in a tight loop */
-#define STEPS_PER_POLL		4
-#define PLUG_BATCH		16	/* blocks per PLUG request: 32 MiB, one exit */
+#define STEPS_PER_POLL		4	/* requests per poll (1 GiB), then the main loop goes on */
+#define MAX_RUN			128	/* blocks per PLUG or UNPLUG (2 MiB ones: 256 MiB) */
 #define REPORT_MS		1000
 #define MAX_BLOCKS		4096
 #define CFG_SIZES		offsetof(struct virtio_mem_config, usable_region_size)
@@ -28,12 +33,12 @@
 struct vmem {
 	struct virtio_device vd;
 	struct virtq vq;
-	bool present;
+	bool present, poll, state_checks;
 	struct virtio_mem_config cfg;
 	uint64_t nr_blocks, nr_plugged;
 	uint64_t map[MAX_BLOCKS / 64];	/* plugged blocks, as we know them */
 	uint64_t next_isr, next_cfg, retry_at, next_report, reported;
-	uint64_t plugs, unplugs, nacks, busy;
+	uint64_t plugs, unplugs, plugged_blocks, unplugged_blocks, nacks, busy;
 };
 
 static struct vmem m;
@@ -92,19 +97,30 @@ uint16_t vmem_request(uint16_t type, uint64_t addr, uint16_t nb_blocks, uint16_t
 	return io.resp.type;
 }
 
+/*
+ * usable_region_size, plugged_size and requested_size in one generation-checked
+ * read (§2.5.1). plugged_size changes only with our own requests, which are
+ * synchronous, so it must always be what we count.
+ */
 static void read_sizes(void)
 {
 	virtio_cfg_read(&m.vd, CFG_SIZES, (uint8_t *)&m.cfg + CFG_SIZES,
 			sizeof(m.cfg) - CFG_SIZES);
+	if (m.cfg.plugged_size != vmem_plugged_bytes())
+		fail("virtio-mem: device says %lu bytes plugged, we have %lu",
+		     m.cfg.plugged_size, vmem_plugged_bytes());
 }
 
-static void expect_state(uint64_t addr, uint16_t want)
+static void expect_state(uint64_t addr, uint64_t n, uint16_t want)
 {
-	uint16_t state = 0xffff, type = vmem_request(VIRTIO_MEM_REQ_STATE, addr, 1, &state);
+	uint16_t state = 0xffff, type;
 
+	if (!m.state_checks)
+		return;
+	type = vmem_request(VIRTIO_MEM_REQ_STATE, addr, (uint16_t)n, &state);
 	if (type != VIRTIO_MEM_RESP_ACK || state != want)
-		fail("virtio-mem: STATE of 0x%lx: response %u, state %u, want ACK, %u",
-		     addr, type, state, want);
+		fail("virtio-mem: STATE of 0x%lx+%lu blocks: response %u, state %u, want ACK, %u",
+		     addr, n, type, state, want);
 }
 
 /* NACK and BUSY: the device may say yes later (§5.15.6.2); ERROR: we asked wrong */
@@ -144,7 +160,7 @@ static void check_zero(uint64_t addr, uint64_t len)
 	}
 }
 
-/* Plug the lowest run of unplugged blocks, up to PLUG_BATCH and the request. */
+/* Plug the lowest run of unplugged blocks, up to MAX_RUN and the request. */
 static int plug_some(void)
 {
 	uint64_t bs = m.cfg.block_size, usable = m.cfg.usable_region_size / bs, b, n, addr;
@@ -152,14 +168,14 @@ static int plug_some(void)
 
 	for (b = 0; b < usable && test_block(b); b++)
 		;
-	for (n = 0; b + n < usable && n < PLUG_BATCH && n < room && !test_block(b + n); n++)
+	for (n = 0; b + n < usable && n < MAX_RUN && n < room && !test_block(b + n); n++)
 		;
 	if (!n)
 		return 0;
 	addr = m.cfg.addr + b * bs;
 	if (!answer(vmem_request(VIRTIO_MEM_REQ_PLUG, addr, (uint16_t)n, NULL), "PLUG", addr))
 		return 0;
-	expect_state(addr, VIRTIO_MEM_STATE_PLUGGED);
+	expect_state(addr, n, VIRTIO_MEM_STATE_PLUGGED);
 	check_zero(addr, n * bs);
 	for (uint64_t i = b; i < b + n; i++) {
 		m.map[i / 64] |= 1ull << (i % 64);
@@ -167,47 +183,70 @@ static int plug_some(void)
 	}
 	m.nr_plugged += n;
 	m.plugs++;
+	m.plugged_blocks += n;
 	return 1;
 }
 
-/* The highest plugged block with every page free; evacuate the highest if none is. */
-static int pick_unplug(uint64_t *addr)
+static bool block_free(uint64_t b)
 {
-	uint64_t bs = m.cfg.block_size, top = m.nr_blocks;
+	return test_block(b) && pa_range_free(m.cfg.addr + b * m.cfg.block_size,
+					      m.cfg.block_size);
+}
+
+/*
+ * The highest run of plugged blocks with every page free, at most max long;
+ * if there is none, the workload is asked to empty the highest plugged block.
+ * Returns the run's first block and sets *n, or -1.
+ */
+static int64_t pick_unplug(uint64_t max, uint64_t *n)
+{
+	uint64_t bs = m.cfg.block_size, top = m.nr_blocks, addr;
 
 	for (uint64_t b = m.nr_blocks; b-- > 0;) {
 		if (!test_block(b))
 			continue;
 		if (top == m.nr_blocks)
 			top = b;
-		*addr = m.cfg.addr + b * bs;
-		if (pa_range_free(*addr, bs))
-			return 0;
+		if (!pa_range_free(m.cfg.addr + b * bs, bs))
+			continue;
+		for (*n = 1; *n < max && *n <= b && block_free(b - *n); (*n)++)
+			;
+		return (int64_t)(b + 1 - *n);
 	}
 	if (top == m.nr_blocks)
 		return -1;
-	*addr = m.cfg.addr + top * bs;
-	return pa_evacuate(*addr, bs) || !pa_range_free(*addr, bs) ? -1 : 0;
+	addr = m.cfg.addr + top * bs;
+	if (pa_evacuate(addr, bs) || !pa_range_free(addr, bs))
+		return -1;
+	*n = 1;
+	return (int64_t)top;
 }
 
-static int unplug_one(void)
+static int unplug_some(void)
 {
-	uint64_t bs = m.cfg.block_size, addr;
+	uint64_t bs = m.cfg.block_size, want, n, addr;
+	int64_t first;
 
-	if (pick_unplug(&addr)) {
+	/* blocks above the request, rounded up */
+	want = (vmem_plugged_bytes() - m.cfg.requested_size + bs - 1) / bs;
+	first = pick_unplug(want < MAX_RUN ? want : MAX_RUN, &n);
+	if (first < 0) {
 		m.retry_at = rdtsc() + ms_to_tsc(RETRY_MS);
 		return 0;
 	}
-	if (pa_remove_block(addr, bs))
-		fail("virtio-mem: block 0x%lx is in use after all", addr);
-	if (!answer(vmem_request(VIRTIO_MEM_REQ_UNPLUG, addr, 1, NULL), "UNPLUG", addr)) {
-		pa_add_block(addr, bs);
+	addr = m.cfg.addr + (uint64_t)first * bs;
+	if (pa_remove_block(addr, n * bs))
+		fail("virtio-mem: blocks 0x%lx+%lu are in use after all", addr, n);
+	if (!answer(vmem_request(VIRTIO_MEM_REQ_UNPLUG, addr, (uint16_t)n, NULL), "UNPLUG", addr)) {
+		pa_add_block(addr, n * bs);
 		return 0;
 	}
-	m.map[(addr - m.cfg.addr) / bs / 64] &= ~(1ull << ((addr - m.cfg.addr) / bs % 64));
-	m.nr_plugged--;
+	for (uint64_t i = (uint64_t)first; i < (uint64_t)first + n; i++)
+		m.map[i / 64] &= ~(1ull << (i % 64));
+	m.nr_plugged -= n;
 	m.unplugs++;
-	expect_state(addr, VIRTIO_MEM_STATE_UNPLUGGED);
+	m.unplugged_blocks += n;
+	expect_state(addr, n, VIRTIO_MEM_STATE_UNPLUGGED);
 	return 1;
 }
 
@@ -217,8 +256,8 @@ static void report(uint64_t now)
 
 	if (have == m.reported || now < m.next_report)
 		return;
-	printf("virtio-mem: plugged %luM, requested %luM\n", MiB(have),
-	       MiB(m.cfg.requested_size));
+	hc_printf("virtio-mem: plugged %luM, requested %luM\n", MiB(have),
+		  MiB(m.cfg.requested_size));
 	m.reported = have;
 	m.next_report = now + ms_to_tsc(REPORT_MS);
 }
@@ -230,11 +269,12 @@ bool vmem_poll(void)
 
 	if (!m.present)
 		return false;
-	if ((int64_t)(now - m.next_isr) >= 0) {
+	/* in case an interrupt got lost */
+	if (m.poll && (int64_t)(now - m.next_isr) >= 0) {
 		virtio_isr_read(&m.vd);
 		m.next_isr = now + ms_to_tsc(ISR_POLL_MS);
 	}
-	if ((int64_t)(now - m.next_cfg) >= 0) {
+	if (m.poll && (int64_t)(now - m.next_cfg) >= 0) {
 		m.next_cfg = now + ms_to_tsc(CFG_POLL_MS);
 		reread = true;
 	}
@@ -251,19 +291,12 @@ bool vmem_poll(void)
 		if (have + bs <= m.cfg.requested_size)
 			n = plug_some();
 		else if (have > m.cfg.requested_size)
-			n = unplug_one();
+			n = unplug_some();
 		else
 			break;
 		if (!n)
 			break;
 		changed = true;
-	}
-	if (changed) {
-		/* the device's count must agree with ours */
-		read_sizes();
-		if (m.cfg.plugged_size != vmem_plugged_bytes())
-			fail("virtio-mem: device says %lu bytes plugged, we have %lu",
-			     m.cfg.plugged_size, vmem_plugged_bytes());
 	}
 	report(now);
 	return changed;
@@ -271,9 +304,13 @@ bool vmem_poll(void)
 
 void vmem_summary(void)
 {
-	if (m.present)
-		printf("virtio-mem: %lu plugs, %lu unplugs, %lu nacks, %lu busy, %lu irqs\n",
-		       m.plugs, m.unplugs, m.nacks, m.busy, m.vd.interrupts);
+	if (!m.present)
+		return;
+	/* the last change is checked too, even if the sizes were not read since */
+	read_sizes();
+	printf("virtio-mem: %lu plugs, %lu unplugs (%lu and %lu blocks), %lu nacks, %lu busy, "
+	       "%lu irqs\n", m.plugs, m.unplugs, m.plugged_blocks, m.unplugged_blocks, m.nacks,
+	       m.busy, m.vd.interrupts);
 }
 
 static int check_config(const struct virtio_mem_config *c)
@@ -290,7 +327,7 @@ static int check_config(const struct virtio_mem_config *c)
 	return 0;
 }
 
-int vmem_init(struct pci_dev *pci)
+int vmem_init(struct pci_dev *pci, const struct virtio_opts *opts)
 {
 	if (virtio_pci_probe(&m.vd, pci, "virtio-mem"))
 		return -1;
@@ -314,7 +351,8 @@ int vmem_init(struct pci_dev *pci)
 			fail("virtio-mem: UNPLUG_ALL refused");
 		read_sizes();
 	}
-	virtio_irq_setup(&m.vd);
+	m.state_checks = opts->state_checks;
+	m.poll = !virtio_irq_setup(&m.vd) || opts->poll;
 	printf("virtio-mem: ready, slot %u, irq %u, region 0x%lx+%luM (usable %luM), "
 	       "block %luK, requested %luM\n", pci->slot, pci->irq_line, m.cfg.addr,
 	       MiB(m.cfg.region_size), MiB(m.cfg.usable_region_size),

@@ -7,17 +7,21 @@
 #include <stdint.h>
 #include "pci.h"
 
+struct virtio_opts;
+
 /* Probes and initializes the device (needs pa_init). 0, or -1: no device. */
-int vmem_init(struct pci_dev *pci);
+int vmem_init(struct pci_dev *pci, const struct virtio_opts *opts);
 bool vmem_present(void);
 
 /*
- * Plugs or unplugs a bounded number of blocks towards requested_size. NACK
- * and BUSY are retried on a later poll. Returns true if plugged memory changed.
+ * Plugs or unplugs a bounded number of runs of blocks towards requested_size.
+ * NACK and BUSY are retried on a later poll. Returns true if plugged memory
+ * changed.
  */
 bool vmem_poll(void);
 
 uint64_t vmem_plugged_bytes(void);
+/* One line of counters, for the end of the run; checks plugged_size once more. */
 void vmem_summary(void);
 
 /* For guest/hostile_virtio.c */

@@ -290,13 +290,16 @@ void virtio_irq(void *ctx)
 		vd->interrupts++;
 }
 
-void virtio_irq_setup(struct virtio_device *vd)
+bool virtio_irq_setup(struct virtio_device *vd)
 {
 	/* INTA-D only; 0xff is "no connection" (PCI 3.0 §6.2.4) */
 	if (vd->pci->irq_pin < 1 || vd->pci->irq_pin > 4 ||
-	    irq_register(vd->pci->irq_line, virtio_irq, vd))
+	    irq_register(vd->pci->irq_line, virtio_irq, vd)) {
 		printf("%s: no usable IRQ (line %u, pin %u): polling only\n", vd->name,
 		       vd->pci->irq_line, vd->pci->irq_pin);
+		return false;
+	}
+	return true;
 }
 
 void virtio_check_status(struct virtio_device *vd)

@@ -32,6 +32,18 @@ struct virtio_device {
 	uint64_t interrupts;	/* IRQs that found this device's ISR set */
 };
 
+/* What the command line asks of the drivers (guest/dynamic.c) */
+struct virtio_opts {
+	/*
+	 * The lost-interrupt fallback: read the ISR and the configuration every
+	 * so often even without an interrupt. Off (poll=off) only where no
+	 * device access may happen but for a reason, e.g. bench/emulated.sh.
+	 */
+	bool poll;
+	bool stats;		/* balloon: offer the stats queue (stats=off: not) */
+	bool state_checks;	/* virtio-mem: a STATE request after each change (check=full) */
+};
+
 /* Finds the capabilities; prints why and returns -1 if they are unusable. */
 int virtio_pci_probe(struct virtio_device *vd, struct pci_dev *pci, const char *name);
 
@@ -71,8 +83,8 @@ uint32_t virtio_isr_read(struct virtio_device *vd);
 uint32_t virtio_isr_take(struct virtio_device *vd);
 /* irq_register handler: ctx is the struct virtio_device */
 void virtio_irq(void *ctx);
-/* Hooks the device's INTx line (PCI interrupt line register) if it has one. */
-void virtio_irq_setup(struct virtio_device *vd);
+/* Hooks the device's INTx line (PCI interrupt line register): false if it has none. */
+bool virtio_irq_setup(struct virtio_device *vd);
 /* Fails the test if the device says it needs a reset (§2.1.2). */
 void virtio_check_status(struct virtio_device *vd);
 

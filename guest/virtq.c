@@ -6,6 +6,12 @@
  * (§2.7.13); x86 keeps stores in order, so that needs only a compiler
  * barrier, but checking the device's flags after publishing needs a full
  * one (a later load may pass an earlier store).
+ *
+ * Every queue is polled: requests are synchronous and the stats buffer is
+ * looked for on every driver poll, so each avail ring says
+ * VIRTQ_AVAIL_F_NO_INTERRUPT from the start (§2.7.7). A device that honours
+ * it saves us an interrupt, an ISR read and the PIC's part per request; one
+ * that does not (it is only a hint) just wakes the idle loop early.
  */
 #include "io.h"
 #include "lib.h"
@@ -43,6 +49,7 @@ int virtq_setup(struct virtq *vq, struct virtio_device *dev, uint16_t index)
 	vq->used = (volatile struct virtq_used *)(page + USED_OFFSET);
 	for (uint16_t i = 0; i < vq->size; i++)
 		vq->desc[i].next = i + 1;
+	vq->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	vq->num_free = vq->size;
 	return virtio_queue_enable(dev, index, vq->size, (uintptr_t)vq->desc,
 				   (uintptr_t)vq->avail, (uintptr_t)vq->used, &vq->notify_off);

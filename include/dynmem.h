@@ -37,6 +37,7 @@ struct dynmem_stats {
 	uint64_t flushes;		/* TLB flushes (INVEPT) requested */
 	uint64_t splits, merges;	/* 2 MiB entries split / rebuilt */
 	uint64_t nomem;			/* requests cut short: pool empty */
+	uint64_t backed_on_touch;	/* lazily plugged blocks backed at first touch */
 };
 
 struct dynmem {
@@ -52,15 +53,19 @@ struct dynmem {
 	uint64_t block_size;		/* virtio-mem block size, 2 MiB */
 	uint64_t *ballooned;		/* bitmap: ram_size / 4 KiB bits, zeroed */
 	uint64_t *plugged;		/* bitmap: hp_size / block_size bits, zeroed */
+	bool lazy;			/* plug promises frames; first touch backs a block */
+	uint64_t *owed;			/* lazy only: bitmap like plugged, zeroed */
 	/* state */
 	uint64_t nr_ballooned;		/* pages */
-	uint64_t nr_plugged;		/* blocks */
+	uint64_t nr_plugged;		/* blocks, owed ones included */
+	uint64_t nr_owed;		/* plugged blocks no frame backs yet */
+	bool defer_flush, flush_owed;	/* dynmem_hold_flush() in force; a flush is owed */
 	struct { uint64_t start, end; } reserved[DYNMEM_MAX_RESERVED];	/* never ballooned */
 	unsigned int nr_reserved;
 	struct dynmem_stats st;
 };
 
-/* Bitmap words the caller must provide (zeroed) for the two bitmaps. */
+/* Bitmap words the caller must provide (zeroed) for the bitmaps (owed: as plugged). */
 uint64_t dynmem_balloon_words(uint64_t ram_size);
 uint64_t dynmem_plug_words(uint64_t hp_size, uint64_t block_size);
 
@@ -81,8 +86,13 @@ void dynmem_unreserve_all(struct dynmem *d);
  */
 int64_t dynmem_inflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
 int64_t dynmem_deflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
-/* A guest touched a ballooned page: map a zeroed frame there. 0, or -1 if gpa is not ballooned RAM. */
+/*
+ * A guest touched an unmapped page: a ballooned page gets a zeroed frame, a
+ * lazily plugged block its frames. 0, or -1 if gpa is neither.
+ */
 int dynmem_refault(struct dynmem *d, uint64_t gpa);
+/* Back the owed block holding gpa (the hypervisor is about to touch it). 0, or -1 if none is owed there. */
+int dynmem_back(struct dynmem *d, uint64_t gpa);
 bool dynmem_is_ballooned(const struct dynmem *d, uint64_t gpa);
 
 /*
@@ -90,6 +100,12 @@ bool dynmem_is_ballooned(const struct dynmem *d, uint64_t gpa);
  * zeroed 2 MiB frames; unplug unmaps and frees. All-or-nothing: returns 0,
  * -1 for a bad range or a block in the wrong state (nothing changed), -2 when
  * the pool cannot supply the frames (nothing changed).
+ *
+ * With d->lazy, plug only promises the frames (pmm_commit): the blocks are
+ * the guest's at once, at a cost that does not depend on their size, and
+ * each block is backed by zeroed frames when something first touches it
+ * (dynmem_refault or dynmem_back). Unplugging an untouched block releases
+ * its promise.
  */
 int dynmem_plug(struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
 int dynmem_unplug(struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
@@ -97,10 +113,22 @@ void dynmem_unplug_all(struct dynmem *d);
 /* VIRTIO_MEM_STATE_PLUGGED / UNPLUGGED / MIXED for a range, or -1 if it is bad. */
 int dynmem_block_state(const struct dynmem *d, uint64_t addr, uint64_t nb_blocks);
 
+/*
+ * One device request read in several batches (a long balloon buffer): hold
+ * the flushes of the calls in between and do the one owed at the end. The
+ * guest must not run between the two calls; frames freed meanwhile are not
+ * handed to any other VM either, since nothing else runs.
+ */
+void dynmem_hold_flush(struct dynmem *d);
+void dynmem_release_flush(struct dynmem *d);
+
 /* Sizes in bytes */
 uint64_t dynmem_assigned(const struct dynmem *d);	/* backed by host frames */
 uint64_t dynmem_balloon_bytes(const struct dynmem *d);
-uint64_t dynmem_plugged_bytes(const struct dynmem *d);
+uint64_t dynmem_plugged_bytes(const struct dynmem *d);	/* owed ones included */
+uint64_t dynmem_owed_bytes(const struct dynmem *d);
+/* Frames promised for one owed block: its frames and the tables a 4 KiB mapping could need. */
+uint64_t dynmem_owed_block_frames(const struct dynmem *d);
 
 /* Unmaps everything and frees every frame (VM teardown). */
 void dynmem_destroy(struct dynmem *d);

@@ -39,6 +39,7 @@ struct pmm {
 	uint64_t hint;		/* word index where the next 4 KiB search starts */
 	uint64_t large_hint;	/* 2 MiB group where the next large search starts */
 	uint64_t refused;	/* frees refused: wrong owner, double free, bad pa */
+	uint64_t committed;	/* free frames promised for later (pmm_commit) */
 };
 
 /* Bytes of metadata (owner array + free bitmap) needed for nframes. */
@@ -59,6 +60,18 @@ uint64_t pmm_alloc_contig(struct pmm *pmm, uint64_t n, uint8_t owner);
 int pmm_free(struct pmm *pmm, uint64_t pa, uint8_t owner);
 /* Give back a 2 MiB run; all-or-nothing, refused unless owner owns all 512. */
 int pmm_free_large(struct pmm *pmm, uint64_t pa, uint8_t owner);
+/*
+ * Promises. A lazily plugged block is the VM's memory before any frame backs
+ * it: the frames it will need are promised, and nothing else may take them.
+ * pmm_alloc, pmm_alloc_large and pmm_alloc_contig never take a promised
+ * frame; pmm_reserve (boot time, and callers that checked pmm_available)
+ * takes the frames it is told to. To use a promise, release it and allocate.
+ */
+uint64_t pmm_available(const struct pmm *pmm);	/* free frames not promised */
+/* Promise n free frames; 0, or -1 (nothing promised) when fewer are available. */
+int pmm_commit(struct pmm *pmm, uint64_t n);
+/* Release n promised frames; more than are promised is refused (counted), -1. */
+int pmm_uncommit(struct pmm *pmm, uint64_t n);
 /* Owner of the frame at pa (PMM_OWNER_ABSENT beyond the end). */
 uint8_t pmm_owner(const struct pmm *pmm, uint64_t pa);
 uint64_t pmm_count(const struct pmm *pmm, uint8_t owner);
@@ -73,5 +86,6 @@ int pmm_check(const struct pmm *pmm);
 #define PMM_EBITMAP	2	/* free bit not set iff owner == FREE */
 #define PMM_ERAM	3	/* ram_frames != nframes - counts[ABSENT] */
 #define PMM_ETAIL	4	/* bit set beyond nframes in the last word */
+#define PMM_ECOMMIT	5	/* more frames promised than are free */
 
 #endif

@@ -54,6 +54,7 @@ struct pt {
 	void (*free_table)(void *ctx, uint64_t pa);
 	void *ctx;
 	uint64_t tables;			/* table pages in use, root included */
+	uint64_t splits;			/* large leaves split, ever */
 };
 
 /* Called for each leaf given up by unmap/destroy: [pa, pa + size) */
@@ -65,8 +66,10 @@ int pt_init(struct pt *pt);
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size,
 	   unsigned int prot, unsigned int flags);
 /*
- * Unmap [va, va + size); 2 MiB leaves only partly covered are split first.
- * Holes are skipped. fn (may be NULL) sees every leaf removed.
+ * Unmap [va, va + size); 2 MiB leaves only partly covered are split first
+ * (-PT_ENOMEM, before any change, if a split finds no table page). Holes
+ * are skipped. fn (may be NULL) sees every leaf removed. A range inside one
+ * 2 MiB block costs one descent, splits included.
  */
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size, pt_leaf_fn fn, void *arg);
 /* Change permissions of the present leaves in the range (splitting as needed). */

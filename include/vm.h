@@ -74,6 +74,7 @@ struct vm {
 		unsigned int buffer;	/* percent */
 		unsigned int weight;
 		bool dynamic;
+		bool lazy_plug;		/* virtio-mem blocks backed at first touch */
 		bool manual;		/* `mem VM SIZE` target in force */
 		uint64_t manual_target;
 	} mem;

@@ -7,7 +7,7 @@
  * the VM:
  *
  *	name=alpha startup=512M [min=128M] [max=2G] [buffer=20] [weight=100]
- *	[dynamic=on] [boot=bv] [-- guest command line ...]
+ *	[dynamic=on] [plug=eager] [boot=bv] [-- guest command line ...]
  *
  *   - tokens are separated by spaces or tabs; every token before "--" is
  *     key=value, each key at most once, no empty values
@@ -29,6 +29,10 @@
  *   - weight: its share when memory is short, 1 .. 10000, default 100
  *   - dynamic: on (default) or off; off is static memory, min = max =
  *     startup, and giving min= or max= is an error
+ *   - plug: eager (default) or lazy, how virtio-mem grows the VM: eager
+ *     zeroes and maps the frames when a block is plugged; lazy only
+ *     promises them and backs each block when it is first touched. Only
+ *     with dynamic=on
  *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md); "linux" is recognised but
  *     not supported yet
  *
@@ -63,6 +67,7 @@ struct vm_config {
 	unsigned int buffer;			/* percent, 0 .. VM_BUFFER_MAX */
 	unsigned int weight;			/* VM_WEIGHT_MIN .. VM_WEIGHT_MAX */
 	bool dynamic;				/* false: static, min = max = startup */
+	bool lazy_plug;				/* plug=lazy */
 	int boot;				/* VM_BOOT_* */
 	char cmdline[BV_BOOT_CMDLINE_MAX];	/* NUL-terminated, may be "" */
 };

@@ -34,7 +34,7 @@ void dm_start(void)
 
 uint64_t dm_pool_free(void)
 {
-	uint64_t free = pmm_count(&host_pmm, PMM_OWNER_FREE) * PAGE_SIZE;
+	uint64_t free = pmm_available(&host_pmm) * PAGE_SIZE;
 
 	return free > DM_HOST_RESERVE ? free - DM_HOST_RESERVE : 0;
 }
@@ -84,16 +84,18 @@ static void telemetry(uint64_t t, const struct vm *vm, const struct bal_vm *b)
 {
 	uint64_t balloon = dynmem_balloon_bytes(&vm->dyn);
 	uint64_t plugged = dynmem_plugged_bytes(&vm->dyn);
-	char demand[24];
+	char demand[24], owed[24] = "";
 
 	if (b->demand_known)
 		fmt_snprintf(demand, sizeof(demand), "%luM", b->demand >> 20);
 	else
 		fmt_snprintf(demand, sizeof(demand), "?");
+	if (vm->mem.lazy_plug)
+		fmt_snprintf(owed, sizeof(owed), " owed=%luM", dynmem_owed_bytes(&vm->dyn) >> 20);
 	printk("dm t=%lu vm=%s assigned=%luM visible=%luM balloon=%luM plugged=%luM "
-	       "demand=%s pressure=%u target=%luM\n", t, vm->name, b->assigned >> 20,
+	       "demand=%s pressure=%u target=%luM%s\n", t, vm->name, b->assigned >> 20,
 	       (vm->ram_size + plugged) >> 20, balloon >> 20, plugged >> 20, demand,
-	       b->pressure, b->target >> 20);
+	       b->pressure, b->target >> 20, owed);
 }
 
 static void dm_tick(void)
@@ -115,7 +117,7 @@ static void dm_tick(void)
 		telemetry(t, vm, &b[i]);
 	}
 	printk("dm t=%lu host free=%luM total=%luM\n", t,
-	       (pmm_count(&host_pmm, PMM_OWNER_FREE) * PAGE_SIZE) >> 20,
+	       (pmm_available(&host_pmm) * PAGE_SIZE) >> 20,
 	       (host_pmm.ram_frames * PAGE_SIZE) >> 20);
 }
 

@@ -27,6 +27,9 @@ static void summary_dynmem(const struct vm *vm)
 	       vm->name, vm->vmem.cnt.requests, vm->vmem.cnt.acks, vm->vmem.cnt.nacks,
 	       vm->vmem.cnt.errors, s->plugged_blocks, s->unplugged_blocks, s->flushes, s->splits,
 	       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
+	if (vm->mem.lazy_plug)
+		printk("summary: vm %s: lazy plug: %lu blocks backed at first touch\n",
+		       vm->name, s->backed_on_touch);
 }
 
 static void summary_vm(const struct vm *vm)

@@ -73,7 +73,7 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 {
 	struct vm *vm;
 	struct vcpu_boot boot;
-	uint64_t free_bytes = pmm_count(&host_pmm, PMM_OWNER_FREE) * PAGE_SIZE;
+	uint64_t free_bytes = pmm_available(&host_pmm) * PAGE_SIZE;
 
 	if (nr_vms == VM_MAX) {
 		fmt_snprintf(err, err_len, "too many VMs (at most %d)", VM_MAX);
@@ -101,7 +101,7 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	vm->ram_size = cfg->mem_bytes;
 	vm->mem = (struct vm_mem_settings) {
 		.min = cfg->min_bytes, .max = cfg->max_bytes, .buffer = cfg->buffer,
-		.weight = cfg->weight, .dynamic = cfg->dynamic,
+		.weight = cfg->weight, .dynamic = cfg->dynamic, .lazy_plug = cfg->lazy_plug,
 	};
 	vm->boot_reserved = BV_BOOT_AREA_END;
 	vm->vcpu.vm = vm;
@@ -131,9 +131,10 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	       boot.rip, cfg->cmdline);
 	if (vm->mem.dynamic)
 		printk("vm %s: dynamic memory: min %luM max %luM buffer %u%% weight %u; "
-		       "virtio-balloon, virtio-mem region %luM at %#lx\n", vm->name,
+		       "virtio-balloon, virtio-mem region %luM at %#lx, %s plug\n", vm->name,
 		       vm->mem.min >> 20, vm->mem.max >> 20, vm->mem.buffer, vm->mem.weight,
-		       vm->dyn.hp_size >> 20, vm->dyn.hp_base);
+		       vm->dyn.hp_size >> 20, vm->dyn.hp_base,
+		       vm->mem.lazy_plug ? "lazy" : "eager");
 	else
 		printk("vm %s: static memory (dynamic=off)\n", vm->name);
 	return 0;

@@ -232,6 +232,19 @@ static int key_dynamic(struct vm_config *cfg, const char *key, const char *val, 
 	return -1;
 }
 
+static int key_plug(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		    char *err, size_t err_len)
+{
+	char q[QUOTE_BUF];
+
+	if ((len == 5 && !memcmp(val, "eager", 5)) || (len == 4 && !memcmp(val, "lazy", 4))) {
+		cfg->lazy_plug = len == 4;
+		return 0;
+	}
+	fmt_snprintf(err, err_len, "plug: %s is not eager or lazy", quote(q, val, len));
+	return -1;
+}
+
 static int key_boot(struct vm_config *cfg, const char *key, const char *val, size_t len,
 		    char *err, size_t err_len)
 {
@@ -272,11 +285,12 @@ static const struct vm_key vm_keys[] = {
 	{ "buffer",	false,	key_buffer },
 	{ "weight",	false,	key_weight },
 	{ "dynamic",	false,	key_dynamic },
+	{ "plug",	false,	key_plug },
 	{ "boot",	false,	key_boot },
 };
 
 #define NR_VM_KEYS	(sizeof(vm_keys) / sizeof(vm_keys[0]))
-_Static_assert(NR_VM_KEYS == 9, "list the new key in parse_token()'s unknown key message");
+_Static_assert(NR_VM_KEYS == 10, "list the new key in parse_token()'s unknown key message");
 
 /* The key the setting handled by parse was given under, or NULL if it was not given. */
 static const char *given_as(const bool *seen, key_fn parse)
@@ -305,10 +319,10 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 		    !memcmp(vm_keys[i].key, tok, klen))
 			break;
 	if (i == NR_VM_KEYS) {
-		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s %s %s %s %s %s %s)",
+		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s %s %s %s %s %s %s %s)",
 			     quote(q, tok, klen), vm_keys[0].key, vm_keys[1].key,
 			     vm_keys[2].key, vm_keys[3].key, vm_keys[4].key, vm_keys[5].key,
-			     vm_keys[6].key, vm_keys[7].key, vm_keys[8].key);
+			     vm_keys[6].key, vm_keys[7].key, vm_keys[8].key, vm_keys[9].key);
 		return -1;
 	}
 	if (seen[i] || klen + 1 == len) {
@@ -427,6 +441,10 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 	}
 	if (memory_settings(cfg, given_as(seen, key_startup), err, err_len))
 		goto fail;
+	if (!cfg->dynamic && given_as(seen, key_plug)) {
+		fmt_snprintf(err, err_len, "plug= needs dynamic=on (static memory is never plugged)");
+		goto fail;
+	}
 	return 0;
 fail:
 	memset(cfg, 0, sizeof(*cfg));

@@ -4,8 +4,11 @@
  *
  * Invariant: every page of [0, ram_size) is either ballooned (bit set, no
  * entry) or present (mapped to a frame the VM owns); every block of the
- * virtio-mem region is either plugged (bit set, 2 MiB leaves) or absent. So
- * the VM owns exactly dynmem_assigned() / 4 KiB frames plus its table pages.
+ * virtio-mem region is either absent, plugged (bit set, mapped to frames the
+ * VM owns) or, with lazy plug, owed (plugged and owed bits set, no entry, its
+ * frames promised in the pmm). So the VM owns exactly (dynmem_assigned() -
+ * dynmem_owed_bytes()) / 4 KiB frames plus its table pages, and the pmm holds
+ * nr_owed * dynmem_owed_block_frames() promised frames for it.
  *
  * Frames removed from the gpt go back to the pool before the one flush that
  * ends a request: on this single-CPU hypervisor only the request itself runs
@@ -45,6 +48,7 @@ static uint64_t free_run(const struct pmm *pmm, uint64_t pa, uint64_t max)
 
 	max = min_u64(max, (LARGE_PAGE_SIZE - (pa & (LARGE_PAGE_SIZE - 1))) >>
 			   PAGE_SHIFT);
+	max = min_u64(max, pmm_available(pmm));	/* promised frames are not free to take */
 	while (n < max && pmm_owner(pmm, pa + (n << PAGE_SHIFT)) == PMM_OWNER_FREE)
 		n++;
 	return n;
@@ -81,11 +85,11 @@ static uint64_t frame_hint(struct dynmem *d, uint64_t pfn, uint64_t n,
 }
 
 /*
- * Back n ballooned pages from gpa (inside one chunk) with zeroed 4 KiB
- * frames: the hinted ones while they are free, else any. Physically
- * contiguous runs are taken, zeroed and mapped in one go.
+ * Back n pages from gpa (inside one chunk) with zeroed 4 KiB frames: the
+ * hinted ones while they are free, else any. Physically contiguous runs are
+ * taken, zeroed and mapped in one go.
  */
-static int fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
+int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
 		      uint64_t base, uint64_t *mapped)
 {
 	uint64_t max_run = n;
@@ -148,7 +152,7 @@ static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n,
 		}
 		*large_ok = false;
 	}
-	return fill_small(d, gpa, n, frame_hint(d, pfn, n, large_ok), mapped);
+	return dynmem_fill_small(d, gpa, n, frame_hint(d, pfn, n, large_ok), mapped);
 }
 
 /*
@@ -206,7 +210,7 @@ static bool config_ok(const struct dynmem *d)
 	return d->block_size && !(d->block_size & (LARGE_PAGE_SIZE - 1)) &&
 	       !(d->hp_base % d->block_size) && d->hp_base >= d->ram_size &&
 	       d->hp_size <= DYNMEM_GPA_LIMIT - d->hp_base && d->hp_base < DYNMEM_GPA_LIMIT &&
-	       (d->plugged || !nr_blocks(d));
+	       (!nr_blocks(d) || (d->plugged && (d->owed || !d->lazy)));
 }
 
 /*
@@ -224,7 +228,11 @@ int dynmem_init(struct dynmem *d)
 	if (nr_blocks(d))
 		memset(d->plugged, 0, dynmem_plug_words(d->hp_size, d->block_size) *
 		       sizeof(uint64_t));
+	if (nr_blocks(d) && d->owed)
+		memset(d->owed, 0, dynmem_plug_words(d->hp_size, d->block_size) *
+		       sizeof(uint64_t));
 	d->nr_plugged = 0;
+	d->nr_owed = 0;
 	bits_apply(d->ballooned, 0, pages, BITS_SET);
 	d->nr_ballooned = pages;
 	if (!dynmem_fill_range(d, 0, pages, &large_ok, &done))
@@ -271,6 +279,20 @@ void dynmem_unreserve_all(struct dynmem *d)
 	d->nr_reserved = 0;
 }
 
+void dynmem_hold_flush(struct dynmem *d)
+{
+	d->defer_flush = true;
+}
+
+void dynmem_release_flush(struct dynmem *d)
+{
+	d->defer_flush = false;
+	if (d->flush_owed) {
+		d->flush_owed = false;
+		flush(d);
+	}
+}
+
 /* ---- sizes and teardown -------------------------------------------------- */
 
 uint64_t dynmem_assigned(const struct dynmem *d)
@@ -288,15 +310,25 @@ uint64_t dynmem_plugged_bytes(const struct dynmem *d)
 	return d->nr_plugged * d->block_size;
 }
 
+uint64_t dynmem_owed_bytes(const struct dynmem *d)
+{
+	return d->nr_owed * d->block_size;
+}
+
 /*
  * pt_destroy hands every leaf's frame back and frees every table, the root
- * included: the caller's gpt is gone too (root PT_NO_TABLE, tables 0). The
- * bitmaps are left saying what is true, all ballooned and unplugged, so
- * dynmem_assigned() reads 0. No flush: the VM runs no more.
+ * included: the caller's gpt is gone too (root PT_NO_TABLE, tables 0), and
+ * owed blocks' promises are released. The bitmaps are left saying what is
+ * true, all ballooned and unplugged, so dynmem_assigned() reads 0. No
+ * flush: the VM runs no more.
  */
 void dynmem_destroy(struct dynmem *d)
 {
 	pt_destroy(d->gpt, dynmem_free_leaf, d);
+	pmm_uncommit(d->pmm, d->nr_owed * dynmem_owed_block_frames(d));
+	if (d->owed && nr_blocks(d))
+		bits_apply(d->owed, 0, nr_blocks(d), BITS_CLEAR);
+	d->nr_owed = 0;
 	bits_apply(d->ballooned, 0, d->ram_size >> PAGE_SHIFT, BITS_SET);
 	d->nr_ballooned = d->ram_size >> PAGE_SHIFT;
 	if (nr_blocks(d))

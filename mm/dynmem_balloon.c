@@ -111,28 +111,18 @@ static unsigned int run_len(const uint32_t *a, unsigned int n)
 
 /* ---- balloon requests ---------------------------------------------------- */
 
-/* Make va a leaf boundary, so that unmapping at it needs no table page. */
-static int split_edge(struct dynmem *d, uint64_t va)
-{
-	int ret;
-
-	if (!(va & (LARGE_PAGE_SIZE - 1)))
-		return 0;
-	ret = pt_split(d->gpt, va);	/* -PT_ENOENT: no 2 MiB leaf there */
-	if (!ret)
-		d->st.splits++;
-	return ret == -PT_ENOMEM ? -1 : 0;
-}
-
-/* Balloon the present pages [pfn, pfn + n); -1 if a split found no table. */
+/*
+ * Balloon the present pages [pfn, pfn + n); -1 if a split found no table.
+ * pt_unmap splits partly covered 2 MiB leaves on its one way down, all or
+ * nothing, so a failure leaves the range as it was.
+ */
 static int empty_range(struct dynmem *d, uint64_t pfn, uint64_t n)
 {
-	uint64_t va = pfn << PAGE_SHIFT, size = n << PAGE_SHIFT;
+	uint64_t splits = d->gpt->splits;
 
-	if (split_edge(d, va) || split_edge(d, va + size))
+	if (pt_unmap(d->gpt, pfn << PAGE_SHIFT, n << PAGE_SHIFT, dynmem_free_leaf, d))
 		return -1;
-	/* the edges are split: this can't fail */
-	pt_unmap(d->gpt, va, size, dynmem_free_leaf, d);
+	d->st.splits += d->gpt->splits - splits;
 	bits_apply(d->ballooned, pfn, n, BITS_SET);
 	d->nr_ballooned += n;
 	return 0;
@@ -233,7 +223,7 @@ int dynmem_refault(struct dynmem *d, uint64_t gpa)
 	bool large_ok = false;
 
 	if (!dynmem_is_ballooned(d, gpa))
-		return -1;
+		return dynmem_back(d, gpa);
 	if (dynmem_fill_range(d, gpa >> PAGE_SHIFT, 1, &large_ok, &done)) {
 		d->st.nomem++;
 		return -1;

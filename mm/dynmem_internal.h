@@ -47,6 +47,32 @@ static inline unsigned int bits_apply(uint64_t *map, uint64_t i, uint64_t n,
 	return seen;
 }
 
+/* Without libgcc's __popcountdi2 (the hypervisor links no libgcc). */
+static inline uint64_t popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/* How many of bits [i, i + n) are set. */
+static inline uint64_t bits_count(const uint64_t *map, uint64_t i, uint64_t n)
+{
+	uint64_t count = 0;
+
+	while (n) {
+		unsigned int lo = i % WORD_BITS;
+		uint64_t k = min_u64(n, WORD_BITS - lo);
+		uint64_t mask = (k == WORD_BITS ? ~0ULL : (1ULL << k) - 1) << lo;
+
+		count += popcount64(map[i / WORD_BITS] & mask);
+		i += k;
+		n -= k;
+	}
+	return count;
+}
+
 static inline bool bit(const uint64_t *map, uint64_t i)
 {
 	return map[i / WORD_BITS] >> (i % WORD_BITS) & 1;
@@ -77,12 +103,24 @@ static inline uint64_t nr_blocks(const struct dynmem *d)
 
 static inline void flush(struct dynmem *d)
 {
+	if (d->defer_flush) {
+		d->flush_owed = true;
+		return;
+	}
 	d->flush(d->ctx);
 	d->st.flushes++;
 }
 
 /* pt_unmap/pt_destroy callback: every leaf's frame goes back to the pool. */
 void dynmem_free_leaf(void *arg, uint64_t va, uint64_t pa, uint64_t size);
+
+/*
+ * Map n pages from gpa (inside one 2 MiB chunk) to zeroed 4 KiB frames, at
+ * base + their offset in the chunk while those are free (base may be
+ * PMM_NO_FRAME), else anywhere; *mapped counts them. 0, or -1 (pool empty).
+ */
+int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
+		      uint64_t base, uint64_t *mapped);
 
 /*
  * Give the ballooned pages [pfn, pfn + n) fresh zeroed frames and clear

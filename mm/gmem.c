@@ -56,10 +56,13 @@ int gmem_alloc_ram(struct vm *vm)
 		.hp_base = gmem_hotplug_base(vm->ram_size),
 		.hp_size = vm->mem.max - vm->ram_size,
 		.block_size = HOTPLUG_BLOCK_SIZE,
+		.lazy = vm->mem.lazy_plug,
 	};
 	/* the bitmaps are per-VM metadata: owned by the VM, freed with it */
 	bwords = dynmem_balloon_words(d->ram_size);
 	pwords = dynmem_plug_words(d->hp_size, d->block_size);
+	if (d->lazy)
+		pwords *= 2;	/* owed beside plugged */
 	frames = ((bwords + pwords) * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
 	vm->dyn_bitmaps_pa = pmm_alloc_contig(&host_pmm, frames, vm->owner);
 	if (vm->dyn_bitmaps_pa == PMM_NO_FRAME)
@@ -68,6 +71,8 @@ int gmem_alloc_ram(struct vm *vm)
 	memset(phys_to_virt(vm->dyn_bitmaps_pa), 0, frames * PAGE_SIZE);
 	d->ballooned = phys_to_virt(vm->dyn_bitmaps_pa);
 	d->plugged = d->ballooned + bwords;
+	if (d->lazy)
+		d->owed = d->plugged + pwords / 2;
 	return dynmem_init(d);
 }
 
@@ -90,7 +95,9 @@ void *vm_map_gpa(void *ctx, uint64_t gpa, uint64_t len)
 
 	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
 		return NULL;	/* callers stay inside one page */
-	if (pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL))
+	/* a lazily plugged block is the guest's memory: back it before use */
+	if (pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL) &&
+	    (dynmem_back(&vm->dyn, gpa) || pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL)))
 		return NULL;
 	return phys_to_virt(hpa);
 }
@@ -136,7 +143,8 @@ int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch)
 	/*
 	 * A ballooned page the guest touches again gets a fresh zeroed frame,
 	 * as with QEMU's balloon: deflate is lazy for pages the driver did not
-	 * tell us about. Anything else is outside the VM's memory.
+	 * tell us about. A lazily plugged block gets its frames. Anything else
+	 * is outside the VM's memory.
 	 */
 	return dynmem_refault(&vm->dyn, gpa);
 }

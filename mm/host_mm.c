@@ -144,10 +144,19 @@ bool mm_print_summary(void)
 {
 	uint64_t accounted = pmm_count(&host_pmm, PMM_OWNER_FREE) +
 			     pmm_count(&host_pmm, PMM_OWNER_HV);
+	uint64_t owed = 0;
 	int check = pmm_check(&host_pmm);
 
-	for (unsigned int i = 0; i < nr_vms; i++)
+	for (unsigned int i = 0; i < nr_vms; i++) {
 		accounted += pmm_count(&host_pmm, vms[i].owner);
+		owed += vms[i].dyn.nr_owed * dynmem_owed_block_frames(&vms[i].dyn);
+	}
+	/* every promise belongs to a lazily plugged block some VM still has */
+	if (owed != host_pmm.committed) {
+		printk("frames: %lu promised, but VMs' owed blocks account for %lu\n",
+		       host_pmm.committed, owed);
+		check = -1;
+	}
 	printk("frames: total %lu, free %lu, hypervisor %lu, in VMs %lu, refused frees %lu\n",
 	       host_pmm.ram_frames, pmm_count(&host_pmm, PMM_OWNER_FREE),
 	       pmm_count(&host_pmm, PMM_OWNER_HV),

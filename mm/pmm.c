@@ -133,7 +133,7 @@ uint64_t pmm_alloc(struct pmm *pmm, uint8_t owner)
 	uint64_t start = pmm->hint < words ? pmm->hint : 0;
 	uint64_t i;
 
-	if (!owner_ok(owner))
+	if (!owner_ok(owner) || !pmm_available(pmm))
 		return PMM_NO_FRAME;
 	/* First fit from the hint, wrapping once: packs small allocations. */
 	for (i = 0; i < words; i++) {
@@ -163,7 +163,7 @@ uint64_t pmm_alloc_contig(struct pmm *pmm, uint64_t n, uint8_t owner)
 {
 	uint64_t run = 0, pfn;
 
-	if (!owner_ok(owner) || !n)
+	if (!owner_ok(owner) || !n || pmm_available(pmm) < n)
 		return PMM_NO_FRAME;
 	for (pfn = 0; pfn < pmm->nframes; pfn++) {
 		if (!(pfn % BITS_PER_WORD) && !pmm->free_map[pfn / BITS_PER_WORD]) {
@@ -200,7 +200,7 @@ uint64_t pmm_alloc_large(struct pmm *pmm, uint8_t owner)
 	uint64_t start = pmm->large_hint < groups ? pmm->large_hint : 0;
 	uint64_t i;
 
-	if (!owner_ok(owner))
+	if (!owner_ok(owner) || pmm_available(pmm) < FRAMES_PER_LARGE)
 		return PMM_NO_FRAME;
 	/* Next fit: a separate cursor keeps 2 MiB searches off 4 KiB churn. */
 	for (i = 0; i < groups; i++) {
@@ -233,28 +233,66 @@ int pmm_free(struct pmm *pmm, uint64_t pa, uint8_t owner)
 	return 0;
 }
 
+/*
+ * Eight owner bytes as one word. The owner array starts 8-byte aligned and
+ * a 2 MiB run starts at a multiple of 512 frames, so a run's bytes are 64
+ * aligned words; may_alias because they are stored as bytes elsewhere.
+ */
+typedef uint64_t __attribute__((may_alias)) owner_word;
+#define OWNER_WORDS	(FRAMES_PER_LARGE / sizeof(owner_word))	/* 64 */
+#define BYTES_OF(o)	(0x0101010101010101ULL * (uint8_t)(o))
+
 int pmm_free_large(struct pmm *pmm, uint64_t pa, uint8_t owner)
 {
-	uint64_t pfn = pa >> PAGE_SHIFT;
-	uint64_t i;
+	uint64_t pfn = pa >> PAGE_SHIFT, want = BYTES_OF(owner), diff = 0;
+	owner_word *w;
+	unsigned int i;
 
 	if ((pa & (LARGE_PAGE_SIZE - 1)) || pfn >= pmm->nframes ||
 	    pmm->nframes - pfn < FRAMES_PER_LARGE || !owner_ok(owner))
 		goto refuse;
 	/* All-or-nothing: check every frame before touching any. */
-	for (i = 0; i < FRAMES_PER_LARGE; i++)
-		if (pmm->owner[pfn + i] != owner)
-			goto refuse;
+	w = (owner_word *)&pmm->owner[pfn];
+	for (i = 0; i < OWNER_WORDS; i++)
+		diff |= w[i] ^ want;
+	if (diff)
+		goto refuse;
 
-	memset(&pmm->owner[pfn], PMM_OWNER_FREE, FRAMES_PER_LARGE);
-	memset(&pmm->free_map[pfn / BITS_PER_WORD], 0xff,
-	       WORDS_PER_LARGE * sizeof(uint64_t));
+	for (i = 0; i < OWNER_WORDS; i++)
+		w[i] = BYTES_OF(PMM_OWNER_FREE);
+	for (i = 0; i < WORDS_PER_LARGE; i++)
+		pmm->free_map[pfn / BITS_PER_WORD + i] = ~0ULL;
 	pmm->counts[owner] -= FRAMES_PER_LARGE;
 	pmm->counts[PMM_OWNER_FREE] += FRAMES_PER_LARGE;
 	return 0;
 refuse:
 	pmm->refused++;
 	return -1;
+}
+
+uint64_t pmm_available(const struct pmm *pmm)
+{
+	uint64_t free = pmm->counts[PMM_OWNER_FREE];
+
+	return free > pmm->committed ? free - pmm->committed : 0;
+}
+
+int pmm_commit(struct pmm *pmm, uint64_t n)
+{
+	if (pmm_available(pmm) < n)
+		return -1;
+	pmm->committed += n;
+	return 0;
+}
+
+int pmm_uncommit(struct pmm *pmm, uint64_t n)
+{
+	if (n > pmm->committed) {
+		pmm->refused++;
+		return -1;
+	}
+	pmm->committed -= n;
+	return 0;
 }
 
 uint8_t pmm_owner(const struct pmm *pmm, uint64_t pa)
@@ -298,5 +336,7 @@ int pmm_check(const struct pmm *pmm)
 			return -PMM_ECOUNT;
 	if (pmm->ram_frames != pmm->nframes - pmm->counts[PMM_OWNER_ABSENT])
 		return -PMM_ERAM;
+	if (pmm->committed > pmm->counts[PMM_OWNER_FREE])
+		return -PMM_ECOMMIT;
 	return 0;
 }

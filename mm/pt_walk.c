@@ -124,14 +124,11 @@ static int split_entry(struct pt *pt, uint64_t *e, int level)
 	tbl = table(pt, f->addr(*e, level));
 	for (i = 0; i < PT_ENTRIES; i++)
 		tbl[i] = f->leaf_entry(pa + i * child_size, level - 1, prot);
+	pt->splits++;
 	return 0;
 }
 
-/*
- * Make va a leaf boundary: split every leaf that straddles it. Done at both
- * ends of a range before changing anything, so a range operation either
- * fails before its first change or cannot fail at all.
- */
+/* Make va a leaf boundary: split every leaf that straddles it. */
 static int split_at(struct pt *pt, uint64_t va)
 {
 	for (;;) {
@@ -147,67 +144,104 @@ static int split_at(struct pt *pt, uint64_t va)
 	}
 }
 
+/*
+ * Cleared entries are written as 0 and tables start zeroed, so most empty
+ * slots are 0: skip those without asking the format.
+ */
 static bool table_empty(const struct pt *pt, const uint64_t *tbl)
 {
 	unsigned int i;
 
 	for (i = 0; i < PT_ENTRIES; i++)
-		if (pt->fmt->present(tbl[i]))
+		if (tbl[i] && pt->fmt->present(tbl[i]))
 			return false;
 	return true;
 }
 
 struct range_op {
 	bool unmap;		/* else protect */
+	bool prune;		/* free even tables that were empty (map's undo) */
 	unsigned int prot;
 	pt_leaf_fn fn;
 	void *arg;
 };
 
+static int range_walk(struct pt *pt, uint64_t *tbl, int level, uint64_t va,
+		      uint64_t last, const struct range_op *op);
+
 /*
- * Apply op to the leaves in [va, last] (inclusive, so the top of the address
- * space needs no overflow care) below the table tbl at level. The edges
- * have been split already, so every leaf met is covered completely.
+ * Apply op to the present entry e at level, of which [va, last] is in the
+ * range (whole: all of it). A leaf only partly in the range is split first.
+ * Returns 1 if e was cleared, 0 if not, or -PT_ENOMEM.
  */
-static void range_walk(struct pt *pt, uint64_t *tbl, int level, uint64_t va,
-		       uint64_t last, const struct range_op *op)
+static int walk_entry(struct pt *pt, uint64_t *e, int level, uint64_t va,
+		      uint64_t last, bool whole, const struct range_op *op)
 {
 	const struct pt_format *f = pt->fmt;
+	bool leaf = !level || f->is_leaf(*e, level);
+	uint64_t child_pa;
+	int ret;
+
+	if (leaf && !whole) {
+		ret = split_entry(pt, e, level);
+		if (ret)
+			return ret;
+		leaf = false;
+	}
+	if (leaf) {
+		uint64_t pa = f->addr(*e, level);
+
+		if (!op->unmap) {
+			*e = f->leaf_entry(pa, level, op->prot);
+			return 0;
+		}
+		*e = 0;
+		if (op->fn)
+			op->fn(op->arg, va, pa, level_size(level));
+		return 1;
+	}
+	child_pa = f->addr(*e, level);
+	ret = range_walk(pt, table(pt, child_pa), level - 1, va, last, op);
+	if (ret < 0)
+		return ret;
+	if (!op->unmap || !(ret || op->prune))
+		return 0;	/* it lost no entry, so it is not empty */
+	/* unmapped whole, it is empty without a scan */
+	if (!whole && !table_empty(pt, table(pt, child_pa)))
+		return 0;
+	*e = 0;
+	pt->free_table(pt->ctx, child_pa);
+	pt->tables--;
+	return 1;
+}
+
+/*
+ * Apply op to the leaves in [va, last] (inclusive, so the top of the address
+ * space needs no overflow care) below the table tbl at level. Returns 1 if
+ * an entry of tbl was cleared, 0 if not, or -PT_ENOMEM from a split (see
+ * range_apply for why that comes before any change).
+ */
+static int range_walk(struct pt *pt, uint64_t *tbl, int level, uint64_t va,
+		      uint64_t last, const struct range_op *op)
+{
 	uint64_t span = level_size(level);
+	int cleared = 0;
 
 	for (;;) {
 		uint64_t *e = &tbl[pt_index(va, level)];
 		uint64_t end = va | (span - 1);
 		bool whole = is_aligned(va, span) && end <= last;
+		int ret = 0;
 
 		if (end > last)
 			end = last;
-		if (!f->present(*e)) {
-			/* hole: nothing to do */
-		} else if (f->is_leaf(*e, level)) {
-			uint64_t pa = f->addr(*e, level);
-
-			if (!op->unmap) {
-				*e = f->leaf_entry(pa, level, op->prot);
-			} else {
-				*e = 0;
-				if (op->fn)
-					op->fn(op->arg, va, pa, span);
-			}
-		} else {
-			uint64_t child_pa = f->addr(*e, level);
-			uint64_t *child = table(pt, child_pa);
-
-			range_walk(pt, child, level - 1, va, end, op);
-			/* Fully unmapped children are empty without a scan. */
-			if (op->unmap && (whole || table_empty(pt, child))) {
-				*e = 0;
-				pt->free_table(pt->ctx, child_pa);
-				pt->tables--;
-			}
-		}
+		if (pt->fmt->present(*e))
+			ret = walk_entry(pt, e, level, va, end, whole, op);
+		if (ret < 0)
+			return ret;
+		cleared |= ret;
 		if (end == last)
-			return;
+			return cleared;
 		va = end + 1;
 	}
 }
@@ -218,6 +252,7 @@ int pt_init(struct pt *pt)
 	    !pt->free_table)
 		return -PT_EINVAL;
 	pt->tables = 0;
+	pt->splits = 0;
 	pt->root = pt->alloc_table(pt->ctx);
 	if (pt->root == PT_NO_TABLE)
 		return -PT_ENOMEM;
@@ -236,7 +271,7 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size,
 	   unsigned int prot, unsigned int flags)
 {
 	const struct pt_format *f = pt->fmt;
-	const struct range_op undo = { .unmap = true };
+	const struct range_op undo = { .unmap = true, .prune = true };
 	uint64_t done = 0, *e;
 	int level, ret;
 
@@ -284,22 +319,27 @@ nomem:
 	return -PT_ENOMEM;
 }
 
-/* Shared by unmap and protect: split both edges, then walk. */
+/*
+ * Shared by unmap and protect. The walk splits the leaves that straddle va
+ * on its way down, before its first change; those that straddle va + size
+ * are split first, so that it cannot fail half way. A range inside one
+ * 2 MiB block has no such leaf off va's path: one descent does it all.
+ */
 static int range_apply(struct pt *pt, uint64_t va, uint64_t size,
 		       const struct range_op *op)
 {
+	uint64_t last = va + size - 1;
 	int ret;
 
 	if (!range_ok(va, size))
 		return -PT_EINVAL;
-	ret = split_at(pt, va);
-	if (!ret)
-		ret = split_at(pt, va + size);	/* 0 at the very top: aligned */
-	if (ret)
-		return ret;
-	range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va, va + size - 1,
-		   op);
-	return 0;
+	if ((va ^ last) & ~(PT_LARGE_SIZE - 1)) {
+		ret = split_at(pt, va + size);	/* 0 at the top: aligned */
+		if (ret)
+			return ret;
+	}
+	ret = range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va, last, op);
+	return ret < 0 ? ret : 0;
 }
 
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size, pt_leaf_fn fn,

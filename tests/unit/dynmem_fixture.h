@@ -98,13 +98,13 @@ static void fixture_env(const struct cfg *c, uint64_t arena_max)
 	assert_int_equal(pt_init(&gpt), 0);
 	bw = dynmem_balloon_words(c->ram);
 	pw = dynmem_plug_words(c->hp_size, c->block);
-	bitmaps = calloc(bw + pw + 1, sizeof(uint64_t));
+	bitmaps = calloc(bw + 2 * pw + 1, sizeof(uint64_t));
 	assert_non_null(bitmaps);
 	d = (struct dynmem) {
 		.gpt = &gpt, .pmm = &pmm, .owner = OWNER, .phys_to_virt = p2v,
 		.flush = count_flush, .ctx = &d, .ram_size = c->ram,
 		.hp_base = c->hp_base, .hp_size = c->hp_size, .block_size = c->block,
-		.ballooned = bitmaps, .plugged = bitmaps + bw,
+		.ballooned = bitmaps, .plugged = bitmaps + bw, .owed = bitmaps + bw + pw,
 	};
 	flushes = 0;
 }
@@ -122,6 +122,7 @@ static void fixture_teardown(void)
 		assert_int_equal(pmm_count(&pmm, OWNER), 0);
 		assert_int_equal(pmm_check(&pmm), 0);
 		assert_int_equal(pmm.refused, 0);
+		assert_int_equal(pmm.committed, 0);	/* no promise outlives its VM */
 	}
 	free(pmm_meta);
 	free(bitmaps);
@@ -138,12 +139,12 @@ static int fixture_free_arena(void **state)
 }
 
 /* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */
-static void hog_all(void)
+static inline void hog_all(void)
 {
 	pmm_reserve(&pmm, 0, arena_size, HOG);
 }
 
-static void unhog(uint64_t n, bool large)
+static inline void unhog(uint64_t n, bool large)
 {
 	for (uint64_t pa = arena_size; n && pa; ) {
 		pa -= large ? LG : PG;
@@ -154,7 +155,7 @@ static void unhog(uint64_t n, bool large)
 	pmm.refused = 0;	/* the probing above is not the code under test */
 }
 
-static void unhog_all(void)
+static inline void unhog_all(void)
 {
 	for (uint64_t pa = 0; pa < arena_size; pa += PG)
 		if (pmm_owner(&pmm, pa) == HOG)

@@ -329,6 +329,62 @@ static void test_free_large(void **state)
 	assert_int_equal(pmm_check(&pmm), 0);
 }
 
+/*
+ * The large free compares owner bytes eight at a time: one frame of another
+ * owner (or free) anywhere in the run, in any byte of its word, and even an
+ * owner one bit away from the right one, must still refuse the whole run.
+ */
+static void test_free_large_every_frame(void **state)
+{
+	static const uint8_t others[] = {
+		VM1, HV, PMM_OWNER_FREE, VM0 ^ 0x80, VM0 ^ 0x04,
+	};
+	uint64_t pa, i, counts[256];
+	unsigned int k;
+
+	setup(2048);
+	pmm_add_free(&pmm, 0, 2048 * PAGE_SIZE);
+	assert_int_equal(pmm_alloc_large(&pmm, HV), 0);	/* neighbours */
+	pa = pmm_alloc_large(&pmm, VM0);
+	assert_int_equal(pa, LARGE_PAGE_SIZE);
+	assert_int_equal(pmm_alloc_large(&pmm, HV), 2 * LARGE_PAGE_SIZE);
+
+	for (i = 0; i < FRAMES_PER_LARGE; i++) {
+		uint64_t f = pa + i * PAGE_SIZE;
+
+		for (k = 0; k < sizeof(others); k++) {
+			assert_int_equal(pmm_free(&pmm, f, VM0), 0);
+			if (others[k] != PMM_OWNER_FREE)
+				assert_int_equal(pmm_reserve(&pmm, f, 1,
+							     others[k]), 1);
+			memcpy(counts, pmm.counts, sizeof(counts));
+			assert_int_equal(pmm_free_large(&pmm, pa, VM0), -1);
+			assert_memory_equal(counts, pmm.counts, sizeof(counts));
+			/* nothing moved: the other frames are still VM0's */
+			assert_int_equal(pmm_owner(&pmm, pa), i ? VM0 : others[k]);
+			assert_int_equal(pmm_owner(&pmm, f), others[k]);
+			assert_int_equal(pmm_owner(&pmm, pa + LARGE_PAGE_SIZE -
+						   PAGE_SIZE),
+					 i == FRAMES_PER_LARGE - 1 ? others[k] : VM0);
+			if (others[k] != PMM_OWNER_FREE)
+				assert_int_equal(pmm_free(&pmm, f, others[k]), 0);
+			assert_int_equal(pmm_reserve(&pmm, f, 1, VM0), 1);
+		}
+	}
+	assert_int_equal(pmm.refused, FRAMES_PER_LARGE * sizeof(others));
+	assert_int_equal(pmm_check(&pmm), 0);
+	assert_int_equal(pmm_free_large(&pmm, pa, VM0), 0);
+	assert_int_equal(pmm_count(&pmm, VM0), 0);
+	for (i = 0; i < FRAMES_PER_LARGE; i++)
+		assert_int_equal(pmm_owner(&pmm, pa + i * PAGE_SIZE),
+				 PMM_OWNER_FREE);
+	/* the neighbours were not touched */
+	assert_int_equal(pmm_owner(&pmm, pa - PAGE_SIZE), HV);
+	assert_int_equal(pmm_owner(&pmm, pa + LARGE_PAGE_SIZE), HV);
+	assert_int_equal(pmm_count(&pmm, HV), 2 * FRAMES_PER_LARGE);
+	assert_int_equal(pmm_check(&pmm), 0);
+}
+
 static void test_check_detects_corruption(void **state)
 {
 	uint64_t pa;
@@ -518,6 +574,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_alloc_large_fragmented, teardown),
 		cmocka_unit_test_teardown(test_free_refused, teardown),
 		cmocka_unit_test_teardown(test_free_large, teardown),
+		cmocka_unit_test_teardown(test_free_large_every_frame, teardown),
 		cmocka_unit_test_teardown(test_check_detects_corruption,
 					  teardown),
 		cmocka_unit_test_teardown(test_random_workload, teardown),

@@ -176,6 +176,11 @@ static void test_memory_defaults(void **state)
 	assert_false(cfg.dynamic);
 	assert_int_equal(parse("dynamic=off mem=6M weight=5 buffer=0"), 0);
 	expect_mem(6 * MiB, 6 * MiB, 6 * MiB);
+	assert_false(cfg.lazy_plug);		/* eager unless asked */
+	assert_int_equal(parse("startup=64M max=1G plug=lazy"), 0);
+	assert_true(cfg.lazy_plug);
+	assert_int_equal(parse("startup=64M max=1G plug=eager"), 0);
+	assert_false(cfg.lazy_plug);
 }
 
 static void test_memory_keys(void **state)
@@ -250,6 +255,10 @@ static void test_memory_errors(void **state)
 		   "max= needs dynamic=on (static memory has no maximum)");
 	expect_msg("min=64M max=64M startup=64M dynamic=off",
 		   "min= needs dynamic=on (static memory has no minimum)");
+	expect_msg("startup=64M dynamic=off plug=eager",
+		   "plug= needs dynamic=on (static memory is never plugged)");
+	expect_msg("startup=64M plug=Lazy", "plug: \"Lazy\" is not eager or lazy");
+	expect_msg("startup=64M plug=lazy plug=eager", "plug= is given twice");
 
 	expect_msg("mem=64M buffer=1001", "buffer: \"1001\" is out of range (0 to 1000)");
 	expect_msg("mem=64M buffer=99999999999999999999999",
@@ -333,7 +342,7 @@ static void test_syntax_errors(void **state)
 	expect_err(" \t ", "mem= is missing", NULL);
 	expect_err("name=alpha", "mem= is missing", NULL);
 	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name mem startup min "
-		   "max buffer weight dynamic boot)");
+		   "max buffer weight dynamic plug boot)");
 	expect_err("mem=2M Mem=4M", "unknown key \"Mem\"", NULL);
 	expect_err("mem=2M memory=4M", "unknown key \"memory\"", NULL);
 	expect_err("mem=2M quiet", "\"quiet\"", "key=value");
