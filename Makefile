@@ -31,7 +31,7 @@ GSRC_S		:= $(wildcard guest/*.S)
 GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 
 # --- host unit tests of the pure logic (ASan + UBSan) ------------------------
-PURE_SRCS	:= mm/pmm.c mm/pt_walk.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
+PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c \
 		   $(wildcard mm/dynmem*.c mm/balancer.c drivers/virtqueue.c \
 		   drivers/virtio_mem_dev.c kernel/monitor_cmd.c kernel/scenario.c)

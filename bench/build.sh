@@ -33,7 +33,7 @@ else
 fi
 
 # mm/dynmem*.c: dynmem may be split into several files
-PURE=(mm/pmm.c mm/pt_walk.c arch/x86/vmx/ept.c drivers/virtqueue.c
+PURE=(mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/vmx/ept.c drivers/virtqueue.c
 	drivers/virtio_mem_dev.c mm/dynmem*.c)
 objs=()
 for src in "${PURE[@]}"; do

@@ -18,55 +18,9 @@
  */
 #include <stddef.h>
 
-#include "pt.h"
+#include "pt_internal.h"
 
-#define PT_PAGE_SIZE	0x1000ULL
-#define PT_LARGE_SIZE	0x200000ULL
-#define PT_PA_LIMIT	(1ULL << 52)	/* MAXPHYADDR can't exceed 52 */
-
-static uint64_t level_size(int level)
-{
-	return 1ULL << (12 + 9 * level);
-}
-
-static unsigned int pt_index(uint64_t va, int level)
-{
-	return (va >> (12 + 9 * level)) & (PT_ENTRIES - 1);
-}
-
-static uint64_t *table(const struct pt *pt, uint64_t pa)
-{
-	return pt->phys_to_virt(pt->ctx, pa);
-}
-
-static bool is_aligned(uint64_t x, uint64_t size)
-{
-	return !(x & (size - 1));
-}
-
-/* [va, va + size) is non-empty, page aligned, no wrap, in one 2^48 window. */
-static bool range_ok(uint64_t va, uint64_t size)
-{
-	return size && is_aligned(va | size, PT_PAGE_SIZE) && size - 1 <= ~va &&
-	       !((va ^ (va + size - 1)) >> 48);
-}
-
-/*
- * Write without read: the host format can't say it and EPT calls 010b and
- * 110b misconfigurations (SDM 3C 28.3.3.1). Execute-only (100b) is left to
- * the caller: it needs the EPT capability bit.
- */
-static bool prot_ok(unsigned int prot)
-{
-	return prot && !(prot & ~PT_RWX) &&
-	       !((prot & PT_WRITE) && !(prot & PT_READ));
-}
-
-/*
- * Descend towards `target`; stop early at a hole or at a leaf above it.
- * Returns the entry slot and the level it lives at.
- */
-static uint64_t *find(const struct pt *pt, uint64_t va, int target, int *level)
+uint64_t *pt_find(const struct pt *pt, uint64_t va, int target, int *level)
 {
 	const struct pt_format *f = pt->fmt;
 	uint64_t *tbl = table(pt, pt->root);
@@ -95,11 +49,11 @@ static int new_table(struct pt *pt, uint64_t *e)
 	return 0;
 }
 
-/* Like find(), but builds missing tables down to target; NULL: no memory. */
+/* Like pt_find(), but builds missing tables down to target; NULL: no memory. */
 static uint64_t *walk_alloc(struct pt *pt, uint64_t va, int target, int *level)
 {
 	for (;;) {
-		uint64_t *e = find(pt, va, target, level);
+		uint64_t *e = pt_find(pt, va, target, level);
 
 		if (*level == target || pt->fmt->present(*e))
 			return e;	/* reached, or a leaf above target */
@@ -108,8 +62,7 @@ static uint64_t *walk_alloc(struct pt *pt, uint64_t va, int target, int *level)
 	}
 }
 
-/* Replace leaf e (level >= 1) by a table of 512 leaves mapping the same. */
-static int split_entry(struct pt *pt, uint64_t *e, int level)
+int pt_split_entry(struct pt *pt, uint64_t *e, int level)
 {
 	const struct pt_format *f = pt->fmt;
 	uint64_t pa = f->addr(*e, level), child_size = level_size(level - 1);
@@ -128,121 +81,18 @@ static int split_entry(struct pt *pt, uint64_t *e, int level)
 	return 0;
 }
 
-/* Make va a leaf boundary: split every leaf that straddles it. */
-static int split_at(struct pt *pt, uint64_t va)
+int pt_split_at(struct pt *pt, uint64_t va)
 {
 	for (;;) {
 		int level, ret;
-		uint64_t *e = find(pt, va, 0, &level);
+		uint64_t *e = pt_find(pt, va, 0, &level);
 
 		if (level == 0 || !pt->fmt->present(*e) ||
 		    is_aligned(va, level_size(level)))
 			return 0;
-		ret = split_entry(pt, e, level);
+		ret = pt_split_entry(pt, e, level);
 		if (ret)
 			return ret;
-	}
-}
-
-/*
- * Cleared entries are written as 0 and tables start zeroed, so most empty
- * slots are 0: skip those without asking the format.
- */
-static bool table_empty(const struct pt *pt, const uint64_t *tbl)
-{
-	unsigned int i;
-
-	for (i = 0; i < PT_ENTRIES; i++)
-		if (tbl[i] && pt->fmt->present(tbl[i]))
-			return false;
-	return true;
-}
-
-struct range_op {
-	bool unmap;		/* else protect */
-	bool prune;		/* free even tables that were empty (map's undo) */
-	unsigned int prot;
-	pt_leaf_fn fn;
-	void *arg;
-};
-
-static int range_walk(struct pt *pt, uint64_t *tbl, int level, uint64_t va,
-		      uint64_t last, const struct range_op *op);
-
-/*
- * Apply op to the present entry e at level, of which [va, last] is in the
- * range (whole: all of it). A leaf only partly in the range is split first.
- * Returns 1 if e was cleared, 0 if not, or -PT_ENOMEM.
- */
-static int walk_entry(struct pt *pt, uint64_t *e, int level, uint64_t va,
-		      uint64_t last, bool whole, const struct range_op *op)
-{
-	const struct pt_format *f = pt->fmt;
-	bool leaf = !level || f->is_leaf(*e, level);
-	uint64_t child_pa;
-	int ret;
-
-	if (leaf && !whole) {
-		ret = split_entry(pt, e, level);
-		if (ret)
-			return ret;
-		leaf = false;
-	}
-	if (leaf) {
-		uint64_t pa = f->addr(*e, level);
-
-		if (!op->unmap) {
-			*e = f->leaf_entry(pa, level, op->prot);
-			return 0;
-		}
-		*e = 0;
-		if (op->fn)
-			op->fn(op->arg, va, pa, level_size(level));
-		return 1;
-	}
-	child_pa = f->addr(*e, level);
-	ret = range_walk(pt, table(pt, child_pa), level - 1, va, last, op);
-	if (ret < 0)
-		return ret;
-	if (!op->unmap || !(ret || op->prune))
-		return 0;	/* it lost no entry, so it is not empty */
-	/* unmapped whole, it is empty without a scan */
-	if (!whole && !table_empty(pt, table(pt, child_pa)))
-		return 0;
-	*e = 0;
-	pt->free_table(pt->ctx, child_pa);
-	pt->tables--;
-	return 1;
-}
-
-/*
- * Apply op to the leaves in [va, last] (inclusive, so the top of the address
- * space needs no overflow care) below the table tbl at level. Returns 1 if
- * an entry of tbl was cleared, 0 if not, or -PT_ENOMEM from a split (see
- * range_apply for why that comes before any change).
- */
-static int range_walk(struct pt *pt, uint64_t *tbl, int level, uint64_t va,
-		      uint64_t last, const struct range_op *op)
-{
-	uint64_t span = level_size(level);
-	int cleared = 0;
-
-	for (;;) {
-		uint64_t *e = &tbl[pt_index(va, level)];
-		uint64_t end = va | (span - 1);
-		bool whole = is_aligned(va, span) && end <= last;
-		int ret = 0;
-
-		if (end > last)
-			end = last;
-		if (pt->fmt->present(*e))
-			ret = walk_entry(pt, e, level, va, end, whole, op);
-		if (ret < 0)
-			return ret;
-		cleared |= ret;
-		if (end == last)
-			return cleared;
-		va = end + 1;
 	}
 }
 
@@ -310,63 +160,23 @@ exists:
 	/* No table was allocated for v: the walk found a present entry. */
 	ret = -PT_EEXIST;
 	if (done)
-		range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va,
+		pt_range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va,
 			   va + done - 1, &undo);
 	return ret;
 nomem:
-	range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va,
+	pt_range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va,
 		   va + done + PT_PAGE_SIZE - 1, &undo);
 	return -PT_ENOMEM;
-}
-
-/*
- * Shared by unmap and protect. The walk splits the leaves that straddle va
- * on its way down, before its first change; those that straddle va + size
- * are split first, so that it cannot fail half way. A range inside one
- * 2 MiB block has no such leaf off va's path: one descent does it all.
- */
-static int range_apply(struct pt *pt, uint64_t va, uint64_t size,
-		       const struct range_op *op)
-{
-	uint64_t last = va + size - 1;
-	int ret;
-
-	if (!range_ok(va, size))
-		return -PT_EINVAL;
-	if ((va ^ last) & ~(PT_LARGE_SIZE - 1)) {
-		ret = split_at(pt, va + size);	/* 0 at the top: aligned */
-		if (ret)
-			return ret;
-	}
-	ret = range_walk(pt, table(pt, pt->root), PT_LEVELS - 1, va, last, op);
-	return ret < 0 ? ret : 0;
-}
-
-int pt_unmap(struct pt *pt, uint64_t va, uint64_t size, pt_leaf_fn fn,
-	     void *arg)
-{
-	const struct range_op op = { .unmap = true, .fn = fn, .arg = arg };
-
-	return range_apply(pt, va, size, &op);
-}
-
-int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned int prot)
-{
-	const struct range_op op = { .prot = prot };
-
-	if (!prot_ok(prot))
-		return -PT_EINVAL;
-	return range_apply(pt, va, size, &op);
 }
 
 int pt_split(struct pt *pt, uint64_t va)
 {
 	int level;
-	uint64_t *e = find(pt, va, 1, &level);
+	uint64_t *e = pt_find(pt, va, 1, &level);
 
 	if (level != 1 || !pt->fmt->present(*e) || !pt->fmt->is_leaf(*e, 1))
 		return -PT_ENOENT;
-	return split_entry(pt, e, 1);
+	return pt_split_entry(pt, e, 1);
 }
 
 int pt_merge(struct pt *pt, uint64_t va)
@@ -378,7 +188,7 @@ int pt_merge(struct pt *pt, uint64_t va)
 
 	if (!is_aligned(va, PT_LARGE_SIZE))
 		return -PT_EINVAL;
-	e = find(pt, va, 1, &level);
+	e = pt_find(pt, va, 1, &level);
 	if (level != 1 || !f->present(*e) || f->is_leaf(*e, 1))
 		return -PT_EINVAL;
 	table_pa = f->addr(*e, 1);
@@ -403,7 +213,7 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa,
 	      unsigned int *prot, uint64_t *page_size)
 {
 	int level;
-	uint64_t *e = find(pt, va, 0, &level);
+	uint64_t *e = pt_find(pt, va, 0, &level);
 	uint64_t size = level_size(level);
 
 	if (!pt->fmt->present(*e))
@@ -429,8 +239,8 @@ void pt_destroy(struct pt *pt, pt_leaf_fn fn, void *arg)
 	if (pt->root == PT_NO_TABLE)
 		return;
 	root = table(pt, pt->root);
-	range_walk(pt, root, PT_LEVELS - 1, 0, 0x00007fffffffffffULL, &op);
-	range_walk(pt, root, PT_LEVELS - 1, 0xffff800000000000ULL, UINT64_MAX,
+	pt_range_walk(pt, root, PT_LEVELS - 1, 0, 0x00007fffffffffffULL, &op);
+	pt_range_walk(pt, root, PT_LEVELS - 1, 0xffff800000000000ULL, UINT64_MAX,
 		   &op);
 	pt->free_table(pt->ctx, pt->root);
 	pt->tables--;
