@@ -219,30 +219,39 @@ static int key_weight(struct vm_config *cfg, const char *key, const char *val, s
 			    err, err_len);
 }
 
-static int key_dynamic(struct vm_config *cfg, const char *key, const char *val, size_t len,
-		       char *err, size_t err_len)
+/* A key with two words for values: *out = (val is one); anything else is an error. */
+static int two_words(const char *key, const char *val, size_t len, const char *one,
+		     const char *other, bool *out, char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
 
-	if ((len == 2 && !memcmp(val, "on", 2)) || (len == 3 && !memcmp(val, "off", 3))) {
-		cfg->dynamic = len == 2;
+	if (len == strlen(one) && !memcmp(val, one, len)) {
+		*out = true;
 		return 0;
 	}
-	fmt_snprintf(err, err_len, "dynamic: %s is not on or off", quote(q, val, len));
+	if (len == strlen(other) && !memcmp(val, other, len)) {
+		*out = false;
+		return 0;
+	}
+	fmt_snprintf(err, err_len, "%s: %s is not %s or %s", key, quote(q, val, len), one, other);
 	return -1;
+}
+
+static int key_dynamic(struct vm_config *cfg, const char *key, const char *val, size_t len,
+		       char *err, size_t err_len)
+{
+	return two_words(key, val, len, "on", "off", &cfg->dynamic, err, err_len);
 }
 
 static int key_plug(struct vm_config *cfg, const char *key, const char *val, size_t len,
 		    char *err, size_t err_len)
 {
-	char q[QUOTE_BUF];
+	bool eager;
 
-	if ((len == 5 && !memcmp(val, "eager", 5)) || (len == 4 && !memcmp(val, "lazy", 4))) {
-		cfg->lazy_plug = len == 4;
-		return 0;
-	}
-	fmt_snprintf(err, err_len, "plug: %s is not eager or lazy", quote(q, val, len));
-	return -1;
+	if (two_words(key, val, len, "eager", "lazy", &eager, err, err_len))
+		return -1;
+	cfg->lazy_plug = !eager;
+	return 0;
 }
 
 static int key_boot(struct vm_config *cfg, const char *key, const char *val, size_t len,

@@ -116,7 +116,7 @@ if [[ $filter != unit ]]; then
 	*)
 		# boot tests, then tests of the host tools (tools/plot)
 		for s in tests/boot/*.sh tests/tools/*.sh; do
-			if [[ -f $s && $s != tests/boot/lib.sh ]]; then scripts+=("$s"); fi
+			if [[ -f $s && $(basename "$s") != lib.sh ]]; then scripts+=("$s"); fi
 		done
 		;;
 	esac

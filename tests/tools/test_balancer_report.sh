@@ -15,15 +15,7 @@ fixture=$root/tests/tools/balancer_demo.log
 live=${LIVE:-$root/build/test/dynamic.serial.log}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failed=1; }
-check() {	# check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+source "$root/tests/tools/lib.sh"
 # shellcheck disable=SC2317 # called through check
 has() { grep -qxF -- "$1" "$tmp/out"; }	# has LINE: the last report holds exactly LINE
 

@@ -10,15 +10,7 @@ plot=$root/tools/plot
 sample=$root/tests/tools/plot_sample.log
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failed=1; }
-check() {	# check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+source "$root/tests/tools/lib.sh"
 
 is_png() {	# the 8-byte PNG signature
 	[[ -f $1 && $(od -An -tx1 -N8 "$1" | tr -d ' \n') == 89504e470d0a1a0a ]]
