@@ -25,8 +25,6 @@
 #include "virtq.h"
 
 #define REQ_TIMEOUT_MS		2000
-#define ISR_POLL_MS		100	/* read the ISR even without an interrupt... */
-#define CFG_POLL_MS		1000	/* ...and the target even without a config change */
 #define STEPS_PER_POLL		4	/* requests per poll (1 GiB), then the main loop goes on */
 #define REPORT_MS		1000	/* at most one "at target" line per second */
 #define NR_STATS		3
@@ -35,11 +33,11 @@
 struct balloon {
 	struct virtio_device vd;
 	struct virtq vq[3];
-	bool present, stats, poll;
+	bool present, stats;
 	uint32_t target, actual;
 	uint64_t *map;			/* ballooned pages: a bit per page below ram_end */
 	uint64_t map_words, cursor;
-	uint64_t next_isr, next_cfg, next_report;
+	uint64_t next_report;
 	uint32_t reported;		/* the target we last said we reached */
 	uint64_t inflated, deflated, oom, untouched, stats_updates;
 };
@@ -204,25 +202,12 @@ static void report(uint64_t now)
 bool balloon_poll(void)
 {
 	uint64_t now = rdtsc();
-	bool reread = false, changed = false;
+	bool changed = false;
 	unsigned int n = 1;
 
 	if (!b.present)
 		return false;
-	/* in case an interrupt got lost */
-	if (b.poll && (int64_t)(now - b.next_isr) >= 0) {
-		virtio_isr_read(&b.vd);
-		b.next_isr = now + ms_to_tsc(ISR_POLL_MS);
-	}
-	if (b.poll && (int64_t)(now - b.next_cfg) >= 0) {
-		b.next_cfg = now + ms_to_tsc(CFG_POLL_MS);
-		reread = true;
-	}
-	if (virtio_isr_take(&b.vd) & VIRTIO_PCI_ISR_CONFIG) {
-		virtio_check_status(&b.vd);
-		reread = true;
-	}
-	if (reread)
+	if (virtio_config_due(&b.vd, now))
 		b.target = virtio_cfg_read32(&b.vd,
 					     offsetof(struct virtio_balloon_config, num_pages));
 	while (b.stats && virtq_get_used(&b.vq[VIRTIO_BALLOON_Q_STATS], NULL) >= 0) {
@@ -289,7 +274,7 @@ int balloon_init(struct pci_dev *pci, const struct virtio_opts *opts)
 	write_actual();
 	b.target = virtio_cfg_read32(&b.vd, offsetof(struct virtio_balloon_config, num_pages));
 	b.reported = b.target ? ~0u : 0;	/* "at target 0" would say nothing new */
-	b.poll = !virtio_irq_setup(&b.vd) || opts->poll;
+	b.vd.poll = !virtio_irq_setup(&b.vd) || opts->poll;
 	printf("virtio-balloon: ready, slot %u, irq %u, features 0x%lx, target %u pages\n",
 	       pci->slot, pci->irq_line, b.vd.features, b.target);
 	return 0;

@@ -21,8 +21,6 @@
 #include "virtq.h"
 
 #define REQ_TIMEOUT_MS		2000
-#define ISR_POLL_MS		100	/* read the ISR even without an interrupt... */
-#define CFG_POLL_MS		1000	/* ...and the sizes even without a config change */
 #define RETRY_MS		200	/* after NACK or BUSY: not in a tight loop */
 #define STEPS_PER_POLL		4	/* requests per poll (1 GiB), then the main loop goes on */
 #define MAX_RUN			128	/* blocks per PLUG or UNPLUG (2 MiB ones: 256 MiB) */
@@ -33,11 +31,11 @@
 struct vmem {
 	struct virtio_device vd;
 	struct virtq vq;
-	bool present, poll, state_checks;
+	bool present, state_checks;
 	struct virtio_mem_config cfg;
 	uint64_t nr_blocks, nr_plugged;
 	uint64_t map[MAX_BLOCKS / 64];	/* plugged blocks, as we know them */
-	uint64_t next_isr, next_cfg, retry_at, next_report, reported;
+	uint64_t retry_at, next_report, reported;
 	uint64_t plugs, unplugs, plugged_blocks, unplugged_blocks, nacks, busy;
 };
 
@@ -265,24 +263,11 @@ static void report(uint64_t now)
 bool vmem_poll(void)
 {
 	uint64_t now = rdtsc(), bs = m.cfg.block_size;
-	bool reread = false, changed = false;
+	bool changed = false;
 
 	if (!m.present)
 		return false;
-	/* in case an interrupt got lost */
-	if (m.poll && (int64_t)(now - m.next_isr) >= 0) {
-		virtio_isr_read(&m.vd);
-		m.next_isr = now + ms_to_tsc(ISR_POLL_MS);
-	}
-	if (m.poll && (int64_t)(now - m.next_cfg) >= 0) {
-		m.next_cfg = now + ms_to_tsc(CFG_POLL_MS);
-		reread = true;
-	}
-	if (virtio_isr_take(&m.vd) & VIRTIO_PCI_ISR_CONFIG) {
-		virtio_check_status(&m.vd);
-		reread = true;
-	}
-	if (reread)
+	if (virtio_config_due(&m.vd, now))
 		read_sizes();
 	for (int step = 0; step < STEPS_PER_POLL && (int64_t)(now - m.retry_at) >= 0; step++) {
 		uint64_t have = vmem_plugged_bytes();
@@ -352,7 +337,7 @@ int vmem_init(struct pci_dev *pci, const struct virtio_opts *opts)
 		read_sizes();
 	}
 	m.state_checks = opts->state_checks;
-	m.poll = !virtio_irq_setup(&m.vd) || opts->poll;
+	m.vd.poll = !virtio_irq_setup(&m.vd) || opts->poll;
 	printf("virtio-mem: ready, slot %u, irq %u, region 0x%lx+%luM (usable %luM), "
 	       "block %luK, requested %luM\n", pci->slot, pci->irq_line, m.cfg.addr,
 	       MiB(m.cfg.region_size), MiB(m.cfg.usable_region_size),

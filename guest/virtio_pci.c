@@ -18,6 +18,8 @@
 #define CAP_NOTIFY_MULT		16
 #define GENERATION_TRIES	100
 #define RESET_WAIT_MS		1000
+#define ISR_POLL_MS		100	/* read the ISR even without an interrupt... */
+#define CFG_POLL_MS		1000	/* ...and the configuration even without a change */
 
 static uint32_t region_rd(const struct virtio_device *vd, const struct virtio_region *r,
 			  uint32_t off, unsigned int size)
@@ -300,6 +302,26 @@ bool virtio_irq_setup(struct virtio_device *vd)
 		return false;
 	}
 	return true;
+}
+
+bool virtio_config_due(struct virtio_device *vd, uint64_t now)
+{
+	bool due = false;
+
+	/* in case an interrupt got lost */
+	if (vd->poll && (int64_t)(now - vd->next_isr) >= 0) {
+		virtio_isr_read(vd);
+		vd->next_isr = now + ms_to_tsc(ISR_POLL_MS);
+	}
+	if (vd->poll && (int64_t)(now - vd->next_cfg) >= 0) {
+		vd->next_cfg = now + ms_to_tsc(CFG_POLL_MS);
+		due = true;
+	}
+	if (virtio_isr_take(vd) & VIRTIO_PCI_ISR_CONFIG) {
+		virtio_check_status(vd);
+		due = true;
+	}
+	return due;
 }
 
 void virtio_check_status(struct virtio_device *vd)

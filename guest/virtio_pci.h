@@ -30,6 +30,8 @@ struct virtio_device {
 	/* ISR bits read (by the IRQ handler or a poll) and not yet handled */
 	uint32_t isr_pending;
 	uint64_t interrupts;	/* IRQs that found this device's ISR set */
+	bool poll;		/* the lost-interrupt fallback is on (struct virtio_opts) */
+	uint64_t next_isr, next_cfg;	/* TSC of its next ISR read, configuration read */
 };
 
 /* What the command line asks of the drivers (guest/dynamic.c) */
@@ -85,6 +87,13 @@ uint32_t virtio_isr_take(struct virtio_device *vd);
 void virtio_irq(void *ctx);
 /* Hooks the device's INTx line (PCI interrupt line register): false if it has none. */
 bool virtio_irq_setup(struct virtio_device *vd);
+/*
+ * Where a driver's poll starts: the lost-interrupt fallback (with vd->poll,
+ * the ISR is read every so often, and the configuration is due every so
+ * often), then a pending configuration change, which also has the device
+ * status checked. True when the driver should re-read its configuration.
+ */
+bool virtio_config_due(struct virtio_device *vd, uint64_t now);
 /* Fails the test if the device says it needs a reset (§2.1.2). */
 void virtio_check_status(struct virtio_device *vd);
 

@@ -138,6 +138,12 @@ static int fixture_free_arena(void **state)
 	return 0;
 }
 
+/* Does gpa translate in the VM's EPT? */
+static inline bool mapped(uint64_t gpa)
+{
+	return pt_lookup(&gpt, gpa, NULL, NULL, NULL) == 0;
+}
+
 /* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */
 static inline void hog_all(void)
 {

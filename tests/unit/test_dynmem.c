@@ -57,11 +57,6 @@ static uint64_t page_size(uint64_t gpa)
 	return size;
 }
 
-static bool mapped(uint64_t gpa)
-{
-	return pt_lookup(&gpt, gpa, NULL, NULL, NULL) == 0;
-}
-
 static bool is_zero(uint64_t gpa)
 {
 	return !memcmp(host(gpa), zero_page, PG);

@@ -27,11 +27,6 @@ static uint64_t block(unsigned int b)
 	return big.hp_base + b * LG;
 }
 
-static bool mapped(uint64_t gpa)
-{
-	return pt_lookup(&gpt, gpa, NULL, NULL, NULL) == 0;
-}
-
 /* Every 4 KiB page of the block maps to a distinct zeroed frame of the VM. */
 static void assert_backed_zero(uint64_t gpa, uint64_t want_size)
 {
