@@ -24,6 +24,9 @@ struct hv_ops {
 	/* Flush cached guest-physical translations after a gpt change. */
 	void (*flush_gpt)(struct vm *vm);
 	const char *(*exit_reason_name)(unsigned int reason);
+	/* Guest registers held in the VMCS/VMCB; set_reg takes checked values only. */
+	uint64_t (*get_reg)(struct vcpu *vcpu, enum vcpu_reg reg);
+	void (*set_reg)(struct vcpu *vcpu, enum vcpu_reg reg, uint64_t val);
 };
 
 extern const struct hv_ops *hv_ops;

@@ -11,5 +11,7 @@
 
 /* selftest=badentry: VM 0 starts with invalid guest state (RFLAGS bit 1 clear) */
 extern bool selftest_bad_entry;
+/* selftest=unhandled: VM 0 runs with RDTSC exiting on, an exit nothing handles */
+extern bool selftest_unhandled_exit;
 
 #endif

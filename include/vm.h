@@ -6,10 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bv_abi.h"
+#include "cpu_rules.h"
 #include "dynmem.h"
 #include "pt.h"
 #include "vdevices.h"
 #include "vpci.h"
+#include "vcpu_state.h"
 #include "vpic.h"
 #include "vuart.h"
 
@@ -33,6 +35,28 @@ struct vcpu_boot {
 	uint16_t cs, ds;
 };
 
+/*
+ * Guest registers the vendor keeps in its VMCS/VMCB, by a generic name: the
+ * generic exit semantics read and write them through hv_ops->get_reg/set_reg.
+ * CR0 and CR4 read as the guest sees them (shadowed bits included).
+ */
+enum vcpu_reg {
+	VCPU_REG_RIP,
+	VCPU_REG_RFLAGS,
+	VCPU_REG_CR0,
+	VCPU_REG_CR3,
+	VCPU_REG_CR4,
+	VCPU_REG_EFER,
+	VCPU_REG_PAT,
+	VCPU_REG_FS_BASE,
+	VCPU_REG_GS_BASE,
+	VCPU_REG_SYSENTER_CS,
+	VCPU_REG_SYSENTER_ESP,
+	VCPU_REG_SYSENTER_EIP,
+	VCPU_REG_CS_LONG,	/* 1 when CS.L: 64-bit code (read only) */
+	VCPU_NR_REGS,
+};
+
 struct vm;
 
 struct vcpu {
@@ -45,7 +69,7 @@ struct vcpu {
 	uint64_t exits_total;
 	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
 	uint64_t run_tsc;		/* TSC ticks inside vcpu_run: guest + exit handling */
-	uint8_t fpu[512] __attribute__((aligned(16)));	/* FXSAVE area */
+	struct vcpu_cpu_state cpu;	/* what the VMCS/VMCB does not switch */
 };
 
 enum vm_state {
@@ -69,6 +93,7 @@ struct vm {
 	int64_t exit_status;		/* as given to BV_HC_POWEROFF */
 	char stop_reason[VM_STOP_REASON_MAX];
 	uint64_t ram_size;		/* startup RAM is [0, ram_size) */
+	struct cpu_rules_caps cpu_caps;	/* what its CPUID promises: the write checks */
 	struct vm_mem_settings {
 		uint64_t min, max;	/* bytes; min = max = ram_size when static */
 		unsigned int buffer;	/* percent */
@@ -93,6 +118,7 @@ struct vm {
 	void *arch;			/* vendor state (struct vmx_vm) */
 	uint64_t io_unhandled;		/* port accesses nothing claimed */
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
+	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */
 	uint64_t hypercalls;
 };
 
@@ -117,9 +143,17 @@ void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid
 void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint32_t *val);
 /* RAX = number, RDI/RSI/RDX = arguments; the result goes to RAX. */
 void vcpu_hypercall(struct vcpu *vcpu);
-/* Emulated MSRs; return -1 when the guest should get #GP. */
+/* RDMSR/WRMSR of any MSR; return -1 when the guest should get #GP. */
 int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val);
 int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val);
+/* MOV to/from CR0, CR3, CR4, CR8 (kernel/vcpu_cr.c); what to do is the verdict. */
+enum cpu_rules_verdict vcpu_cr_write(struct vcpu *vcpu, unsigned int cr, uint64_t val);
+uint64_t vcpu_cr_read(struct vcpu *vcpu, unsigned int cr);
+/* CR0 and CR4 bits the guest changes without an exit (the rest exit and are checked). */
+uint64_t vcpu_cr0_guest_owned(const struct vm *vm);
+/* The guest's CR0/CR3/CR4/EFER/CS.L, as the write checks need them. */
+void vcpu_rules_ctx(struct vcpu *vcpu, struct cpu_rules_ctx *g);
+uint64_t vcpu_cr4_guest_owned(const struct vm *vm);
 /* An access to an unmapped guest-physical address; returns 0 if it was resolved. */
 int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch);
 

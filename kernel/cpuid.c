@@ -9,12 +9,22 @@
 #include "vm.h"
 #include "x86_defs.h"
 
-#define CPUID_1_ECX_MONITOR	BIT(3)	/* MONITOR/MWAIT would run unintercepted */
-#define CPUID_1_ECX_XSAVE	BIT(26)	/* XSETBV is not emulated yet */
-#define CPUID_1_ECX_OSXSAVE	BIT(27)
-#define CPUID_1_ECX_AVX		BIT(28)
-#define CPUID_1_ECX_X2APIC	BIT(21)	/* no virtual local APIC yet */
 #define BV_CPUID_LEAF_MAX	0x40000000u
+
+/*
+ * Features hidden, and why (docs/CPU-STATE.md): VMX and SMX are not
+ * virtualized; MONITOR/MWAIT exit and get #UD; XSAVE (and AVX, which needs
+ * it) would need XCR0 and the XSAVE area switched; x2APIC: no virtual local
+ * APIC yet; PDCM and leaf 0xa: no performance counters; PKU: PKRU is not in
+ * the FXSAVE image, so CR4.PKE is refused; WAITPKG: UMWAIT is not enabled
+ * in the VMCS; CET: its MSRs are not switched.
+ */
+#define HIDDEN_1_ECX	(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR | \
+			 CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC | CPUID_1_ECX_XSAVE | \
+			 CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX)
+#define HIDDEN_7_ECX	(CPUID_7_ECX_PKU | CPUID_7_ECX_OSPKE | CPUID_7_ECX_WAITPKG | \
+			 CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL | CPUID_7_ECX_PKS)
+#define HIDDEN_7_EDX	CPUID_7_EDX_CET_IBT
 
 void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
@@ -28,10 +38,17 @@ void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid
 		}
 		return;
 	}
+	if (leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_XSAVE) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	cpuid(leaf, subleaf, r);
+	if (leaf == 7 && subleaf == 0) {
+		r->ecx &= ~(uint32_t)HIDDEN_7_ECX;
+		r->edx &= ~(uint32_t)HIDDEN_7_EDX;
+	}
 	if (leaf == 1) {
-		r->ecx &= ~(uint32_t)(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_XSAVE |
-				      CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX | CPUID_1_ECX_X2APIC);
+		r->ecx &= ~(uint32_t)HIDDEN_1_ECX;
 		r->ecx |= (uint32_t)CPUID_1_ECX_HYPERVISOR;
 		/* initial APIC ID = VM id; one logical processor per package */
 		r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (vcpu->vm->id << 24);

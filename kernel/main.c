@@ -16,6 +16,7 @@
 #include "printk.h"
 #include "sched.h"
 #include "selftest.h"
+#include "vcpu_state.h"
 #include "summary.h"
 #include "tsc.h"
 #include "uart.h"
@@ -28,6 +29,7 @@
 #define PIC2_DATA	0xa1
 
 bool selftest_bad_entry;
+bool selftest_unhandled_exit;
 static struct boot_info boot_info;
 static struct vm_config vm_cfg;
 
@@ -83,6 +85,7 @@ static void hv_parse_cmdline(const char *cmdline)
 	if (hv_option(cmdline, "selftest", v, sizeof(v))) {
 		printk("cmdline: selftest=%s: a deliberate fault follows\n", v);
 		selftest_bad_entry = !strcmp(v, "badentry");
+		selftest_unhandled_exit = !strcmp(v, "unhandled");
 		if (!strcmp(v, "ud"))
 			asm volatile("ud2");	/* tests the host exception report */
 	}
@@ -152,6 +155,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 		printk("balloonvisor: %s could not be enabled on this CPU\n", hv_ops->name);
 		machine_finish(MACHINE_UNSUPPORTED);
 	}
+	vcpu_state_host_init();
 
 	create_vms(&boot_info);
 	if (!nr_vms) {

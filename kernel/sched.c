@@ -47,7 +47,9 @@ void sched_run(void)
 			if (!vcpu_ready(vm))
 				continue;
 			ran = true;
+			vcpu_state_load(&vm->vcpu);
 			hv_ops->vcpu_run(&vm->vcpu, sched_slice_tsc);
+			vcpu_state_put(&vm->vcpu);
 			if (vm->state == VM_STOPPED)
 				vm_release(vm);
 		}

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "boot.h"
+#include "cpu.h"
 #include "dynmem_ctl.h"
 #include "format.h"
 #include "gmem.h"
@@ -68,6 +69,11 @@ static void vm_free_resources(struct vm *vm)
 	gmem_free_all(vm);
 }
 
+static void vm_cpuid(void *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	vcpu_cpuid(vcpu, leaf, subleaf, out);
+}
+
 int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_size,
 	      char *err, unsigned long err_len)
 {
@@ -105,6 +111,9 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	};
 	vm->boot_reserved = BV_BOOT_AREA_END;
 	vm->vcpu.vm = vm;
+	/* the write checks follow what this VM's CPUID promises */
+	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);
+	vcpu_state_init(&vm->vcpu);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 
 	if (gmem_alloc_ram(vm)) {

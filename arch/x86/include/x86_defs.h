@@ -17,18 +17,48 @@
 /* Control registers: SDM Vol. 3A 2.5 */
 #define X86_CR0_PE		BIT(0)
 #define X86_CR0_MP		BIT(1)
+#define X86_CR0_EM		BIT(2)
+#define X86_CR0_TS		BIT(3)
 #define X86_CR0_ET		BIT(4)
 #define X86_CR0_NE		BIT(5)	/* VMXON requires it: SDM 3C 24.8 */
 #define X86_CR0_WP		BIT(16)
+#define X86_CR0_AM		BIT(18)
 #define X86_CR0_NW		BIT(29)
 #define X86_CR0_CD		BIT(30)
 #define X86_CR0_PG		BIT(31)
 
+#define X86_CR4_VME		BIT(0)
+#define X86_CR4_PVI		BIT(1)
+#define X86_CR4_TSD		BIT(2)
+#define X86_CR4_DE		BIT(3)
+#define X86_CR4_PSE		BIT(4)
 #define X86_CR4_PAE		BIT(5)
+#define X86_CR4_MCE		BIT(6)
 #define X86_CR4_PGE		BIT(7)
+#define X86_CR4_PCE		BIT(8)
 #define X86_CR4_OSFXSR		BIT(9)
 #define X86_CR4_OSXMMEXCPT	BIT(10)
+#define X86_CR4_UMIP		BIT(11)
+#define X86_CR4_LA57		BIT(12)
 #define X86_CR4_VMXE		BIT(13)
+#define X86_CR4_SMXE		BIT(14)
+#define X86_CR4_FSGSBASE	BIT(16)
+#define X86_CR4_PCIDE		BIT(17)
+#define X86_CR4_OSXSAVE		BIT(18)
+#define X86_CR4_KL		BIT(19)
+#define X86_CR4_SMEP		BIT(20)
+#define X86_CR4_SMAP		BIT(21)
+#define X86_CR4_PKE		BIT(22)
+#define X86_CR4_CET		BIT(23)
+#define X86_CR4_PKS		BIT(24)
+
+#define X86_CR3_PCID_NOFLUSH	BIT(63)	/* MOV to CR3 with CR4.PCIDE: not stored */
+#define X86_CR3_PCID_MASK	ULL_C(0xfff)
+#define X86_CR8_TPR_MASK	ULL_C(0xf)
+
+/* Debug registers: SDM Vol. 3B 18.2 */
+#define X86_DR6_INIT		ULL_C(0xffff0ff0)
+#define X86_DR7_INIT		ULL_C(0x400)
 
 /* RFLAGS: SDM Vol. 1 3.4.3 */
 #define X86_RFLAGS_CF		BIT(0)
@@ -50,10 +80,12 @@
 #define MSR_IA32_EFER			0xc0000080
 #define MSR_IA32_STAR			0xc0000081
 #define MSR_IA32_LSTAR			0xc0000082
+#define MSR_IA32_CSTAR			0xc0000083
 #define MSR_IA32_FMASK			0xc0000084
 #define MSR_IA32_FS_BASE		0xc0000100
 #define MSR_IA32_GS_BASE		0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE		0xc0000102
+#define MSR_IA32_TSC_AUX		0xc0000103
 
 #define FEATURE_CONTROL_LOCKED			BIT(0)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX	BIT(2)
@@ -64,7 +96,43 @@
 #define X86_EFER_NXE		BIT(11)
 
 /* CPUID: SDM Vol. 2A, CPUID instruction */
+#define CPUID_1_ECX_MONITOR		BIT(3)
 #define CPUID_1_ECX_VMX			BIT(5)
+#define CPUID_1_ECX_SMX			BIT(6)
+#define CPUID_1_ECX_PDCM		BIT(15)
+#define CPUID_1_ECX_PCID		BIT(17)
+#define CPUID_1_ECX_X2APIC		BIT(21)
+#define CPUID_1_ECX_XSAVE		BIT(26)
+#define CPUID_1_ECX_OSXSAVE		BIT(27)
+#define CPUID_1_ECX_AVX			BIT(28)
+#define CPUID_1_EDX_VME			BIT(1)
+#define CPUID_1_EDX_DE			BIT(2)
+#define CPUID_1_EDX_PSE			BIT(3)
+#define CPUID_1_EDX_TSC			BIT(4)
+#define CPUID_1_EDX_PAE			BIT(6)
+#define CPUID_1_EDX_MCE			BIT(7)
+#define CPUID_1_EDX_PGE			BIT(13)
+#define CPUID_1_EDX_FXSR		BIT(24)
+#define CPUID_1_EDX_SSE			BIT(25)
+#define CPUID_7_EBX_FSGSBASE		BIT(0)
+#define CPUID_7_EBX_SMEP		BIT(7)
+#define CPUID_7_EBX_SMAP		BIT(20)
+#define CPUID_7_ECX_UMIP		BIT(2)
+#define CPUID_7_ECX_PKU			BIT(3)
+#define CPUID_7_ECX_OSPKE		BIT(4)
+#define CPUID_7_ECX_WAITPKG		BIT(5)
+#define CPUID_7_ECX_CET_SS		BIT(7)
+#define CPUID_7_ECX_LA57		BIT(16)
+#define CPUID_7_ECX_RDPID		BIT(22)
+#define CPUID_7_ECX_KL			BIT(23)
+#define CPUID_7_ECX_PKS			BIT(31)
+#define CPUID_7_EDX_CET_IBT		BIT(20)
+#define CPUID_LEAF_PMU			0x0000000a	/* architectural performance monitoring */
+#define CPUID_LEAF_XSAVE		0x0000000d
+#define CPUID_80000001_EDX_SYSCALL	BIT(11)
+#define CPUID_80000001_EDX_NX		BIT(20)
+#define CPUID_80000001_EDX_RDTSCP	BIT(27)
+#define CPUID_80000001_EDX_LM		BIT(29)
 #define CPUID_1_ECX_HYPERVISOR		BIT(31)	/* reserved for hypervisor use */
 #define CPUID_80000001_ECX_SVM		BIT(2)	/* AMD APM Vol. 3, E.4.2 */
 #define CPUID_80000001_EDX_PDPE1GB	BIT(26)
@@ -96,6 +164,7 @@
 
 /* Exception vectors: SDM Vol. 3A 6.3.1 */
 #define X86_EXC_DE	0
+#define X86_EXC_DB	1
 #define X86_EXC_UD	6
 #define X86_EXC_DF	8
 #define X86_EXC_GP	13

@@ -15,7 +15,6 @@
 #define AR_DATA		(X86_SEG_TYPE_DATA_RW_A | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G)
 #define AR_TSS_BUSY	(X86_SEG_TYPE_TSS64_BUSY | X86_SEG_P)
 #define PAT_POWER_ON	0x0007040600070406ULL	/* SDM 3A 11.12.4 */
-#define DR7_INIT	0x400ULL
 
 extern uint64_t gdt_tss_base(void);
 
@@ -52,10 +51,14 @@ static void vmcs_host_state(void)
 static void vmcs_controls(struct vcpu *vcpu)
 {
 	struct vmx_vm *xv = vcpu->vm->arch;
+	struct vmx_vcpu *xc = vcpu->arch;
 
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
 	/* interrupt-window exiting is switched on only while an interrupt waits */
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu & ~CPU_BASED_INTR_WINDOW_EXITING);
+	xc->cpu_ctls = vmx_caps.cpu & ~CPU_BASED_INTR_WINDOW_EXITING;
+	if (selftest_unhandled_exit && vcpu->vm->id == 0)
+		xc->cpu_ctls |= CPU_BASED_RDTSC_EXITING;
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, xc->cpu_ctls);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, vmx_caps.cpu2);
 	vmwrite(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmwrite(VM_ENTRY_CONTROLS, vmx_caps.entry);
@@ -73,12 +76,14 @@ static void vmcs_controls(struct vcpu *vcpu)
 	vmwrite(TSC_OFFSET, 0);
 
 	/*
-	 * Bits the VMX fixed MSRs pin (and VMXE) are owned by the host: guest
-	 * writes that would change them exit, reads see the shadow.
+	 * Every bit but the ones generic code lets the guest own exits when
+	 * written, to be checked (kernel/vcpu_cr.c), and reads from the shadow;
+	 * that includes the bits the VMX fixed MSRs pin (SDM 3C 24.6.6).
 	 */
-	vmwrite(CR0_GUEST_HOST_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1);
-	vmwrite(CR4_GUEST_HOST_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 |
-		X86_CR4_VMXE);
+	vmwrite(CR0_GUEST_HOST_MASK, ~vcpu_cr0_guest_owned(vcpu->vm) |
+		vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1);
+	vmwrite(CR4_GUEST_HOST_MASK, ~vcpu_cr4_guest_owned(vcpu->vm) |
+		vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
 }
 
 static void vmcs_segment(enum vmcs_field sel, uint16_t value, uint32_t ar)
@@ -102,7 +107,7 @@ static void vmcs_guest_state(struct vcpu *vcpu, const struct vcpu_boot *b)
 	vmwrite(GUEST_CR4, (cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
 	vmwrite(CR4_READ_SHADOW, cr4);
 	vmwrite(GUEST_CR3, b->cr3);
-	vmwrite(GUEST_DR7, DR7_INIT);
+	vmwrite(GUEST_DR7, X86_DR7_INIT);
 	vmwrite(GUEST_IA32_EFER, X86_EFER_LME | X86_EFER_LMA);
 	vmwrite(GUEST_IA32_PAT, PAT_POWER_ON);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
@@ -156,8 +161,5 @@ int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	vmcs_guest_state(vcpu, boot);
 	vcpu->regs.rdi = boot->rdi;
 	vcpu->regs.rsi = boot->rsi;
-
-	/* a clean x87/SSE state for the guest's first run (FNINIT defaults) */
-	asm volatile("fninit; fxsave64 %0" : "=m"(vcpu->fpu));
 	return 0;
 }

@@ -59,7 +59,7 @@ static int vmx_check_caps(void)
 			  MSR_IA32_VMX_PROCBASED_CTLS,
 			  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
 			  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
-			  CPU_BASED_INTR_WINDOW_EXITING, 0, &c->cpu);
+			  CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_ISOLATION_EXITING, 0, &c->cpu);
 	/* RDTSCP/INVPCID/XSAVES: without them a guest that CPUID told about them gets #UD */
 	err |= vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 			  SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID,
@@ -68,12 +68,18 @@ static int vmx_check_caps(void)
 	err |= vmx_adjust("VM-exit", t ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 			  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT |
 			  VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-			  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT, 0, &c->exit);
+			  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+			  VM_EXIT_SAVE_DEBUG_CONTROLS, 0, &c->exit);
 	err |= vmx_adjust("VM-entry", t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
 			  VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_EFER |
-			  VM_ENTRY_LOAD_IA32_PAT, 0, &c->entry);
+			  VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, &c->entry);
 	if (err)
 		return -1;
+	/* the guest reaches DR0-3/DR6 directly; kernel/vcpu_state.c switches them */
+	if (c->cpu & (CPU_BASED_MOV_DR_EXITING | CPU_BASED_TPR_SHADOW)) {
+		printk("vmx: this CPU forces MOV-DR exiting or the TPR shadow on (%#x)\n", c->cpu);
+		return -1;
+	}
 
 	ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 	if (!(ept & VMX_EPT_PAGE_WALK_4) || !(ept & VMX_EPT_MEMTYPE_WB) ||
@@ -205,4 +211,6 @@ const struct hv_ops vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.flush_gpt = vmx_flush_gpt,
 	.exit_reason_name = vmx_exit_reason_name,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
 };

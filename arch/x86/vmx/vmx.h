@@ -25,7 +25,7 @@ struct vmx_vm {
 struct vmx_vcpu {
 	uint64_t vmcs_pa;
 	bool launched;
-	uint64_t tpr;			/* CR8, if CR8 accesses exit */
+	uint32_t cpu_ctls;		/* primary controls, interrupt-window exiting aside */
 };
 
 extern struct vmx_caps vmx_caps;
@@ -78,6 +78,8 @@ void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason);
 void vmx_report_and_stop(struct vcpu *vcpu, bool hv_error, const char *title);
 const char *vmx_exit_reason_name(unsigned int reason);
 void vmx_skip_instruction(struct vcpu *vcpu);
+uint64_t vmx_get_reg(struct vcpu *vcpu, enum vcpu_reg reg);
+void vmx_set_reg(struct vcpu *vcpu, enum vcpu_reg reg, uint64_t v);
 void vmx_inject_exception(unsigned int vector, bool has_code, uint32_t code);
 
 #endif

@@ -53,12 +53,28 @@
 /* Primary processor-based VM-execution controls: SDM 3C 24.6.2, table 24-6 */
 #define CPU_BASED_INTR_WINDOW_EXITING	(1U << 2)
 #define CPU_BASED_HLT_EXITING		(1U << 7)
+#define CPU_BASED_MWAIT_EXITING		(1U << 10)
+#define CPU_BASED_RDPMC_EXITING		(1U << 11)
+#define CPU_BASED_RDTSC_EXITING		(1U << 12)
 #define CPU_BASED_CR3_LOAD_EXITING	(1U << 15)
 #define CPU_BASED_CR3_STORE_EXITING	(1U << 16)
+#define CPU_BASED_CR8_LOAD_EXITING	(1U << 19)
+#define CPU_BASED_CR8_STORE_EXITING	(1U << 20)
+#define CPU_BASED_TPR_SHADOW		(1U << 21)
+#define CPU_BASED_MOV_DR_EXITING	(1U << 23)
 #define CPU_BASED_UNCOND_IO_EXITING	(1U << 24)
 #define CPU_BASED_USE_IO_BITMAPS	(1U << 25)
 #define CPU_BASED_USE_MSR_BITMAPS	(1U << 28)
+#define CPU_BASED_MONITOR_EXITING	(1U << 29)
 #define CPU_BASED_ACTIVATE_SECONDARY	(1U << 31)
+/*
+ * What a guest could otherwise reach without an exit: the host's TPR
+ * (CR8), a deep C-state (MONITOR/MWAIT), the host's performance counters
+ * (RDPMC). docs/CPU-STATE.md.
+ */
+#define CPU_BASED_ISOLATION_EXITING	(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING | \
+					 CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING | \
+					 CPU_BASED_RDPMC_EXITING)
 
 /* Secondary processor-based controls: SDM 3C 24.6.2, table 24-7 */
 #define SECONDARY_ENABLE_EPT		(1U << 1)
@@ -69,6 +85,7 @@
 #define SECONDARY_ENABLE_XSAVES		(1U << 20)
 
 /* VM-exit controls: SDM 3C 24.7.1 */
+#define VM_EXIT_SAVE_DEBUG_CONTROLS	(1U << 2)
 #define VM_EXIT_HOST_ADDR_SPACE_SIZE	(1U << 9)
 #define VM_EXIT_ACK_INTR_ON_EXIT	(1U << 15)
 #define VM_EXIT_SAVE_IA32_PAT		(1U << 18)
@@ -77,6 +94,7 @@
 #define VM_EXIT_LOAD_IA32_EFER		(1U << 21)
 
 /* VM-entry controls: SDM 3C 24.8.1 */
+#define VM_ENTRY_LOAD_DEBUG_CONTROLS	(1U << 2)
 #define VM_ENTRY_IA32E_MODE		(1U << 9)
 #define VM_ENTRY_LOAD_IA32_PAT		(1U << 14)
 #define VM_ENTRY_LOAD_IA32_EFER		(1U << 15)

@@ -111,30 +111,11 @@ static void exit_io(struct vcpu *vcpu, uint64_t qual)
 	vmx_skip_instruction(vcpu);
 }
 
-/* MSRs that live in the VMCS guest-state area rather than in kernel/msr.c */
-static bool vmcs_msr(uint32_t msr, enum vmcs_field *f)
-{
-	switch (msr) {
-	case MSR_IA32_EFER:		*f = GUEST_IA32_EFER; return true;
-	case MSR_IA32_PAT:		*f = GUEST_IA32_PAT; return true;
-	case MSR_IA32_FS_BASE:		*f = GUEST_FS_BASE; return true;
-	case MSR_IA32_GS_BASE:		*f = GUEST_GS_BASE; return true;
-	case MSR_IA32_SYSENTER_CS:	*f = GUEST_SYSENTER_CS; return true;
-	case MSR_IA32_SYSENTER_ESP:	*f = GUEST_SYSENTER_ESP; return true;
-	case MSR_IA32_SYSENTER_EIP:	*f = GUEST_SYSENTER_EIP; return true;
-	}
-	return false;
-}
-
 static void exit_rdmsr(struct vcpu *vcpu, uint64_t qual)
 {
-	uint32_t msr = (uint32_t)vcpu->regs.rcx;
-	enum vmcs_field f;
 	uint64_t v;
 
-	if (vmcs_msr(msr, &f)) {
-		v = vmread(f);
-	} else if (vcpu_msr_read(vcpu, msr, &v)) {
+	if (vcpu_msr_read(vcpu, (uint32_t)vcpu->regs.rcx, &v)) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return;
 	}
@@ -145,19 +126,9 @@ static void exit_rdmsr(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_wrmsr(struct vcpu *vcpu, uint64_t qual)
 {
-	uint32_t msr = (uint32_t)vcpu->regs.rcx;
 	uint64_t v = (vcpu->regs.rdx << 32) | (uint32_t)vcpu->regs.rax;
-	enum vmcs_field f;
 
-	if (vmcs_msr(msr, &f)) {
-		/* long mode stays on: the entry control "IA-32e mode guest" depends on it */
-		if (msr == MSR_IA32_EFER && (v & (X86_EFER_LME | X86_EFER_LMA)) !=
-		    (X86_EFER_LME | X86_EFER_LMA)) {
-			vmx_inject_exception(X86_EXC_GP, true, 0);
-			return;
-		}
-		vmwrite(f, v);
-	} else if (vcpu_msr_write(vcpu, msr, v)) {
+	if (vcpu_msr_write(vcpu, (uint32_t)vcpu->regs.rcx, v)) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return;
 	}
@@ -166,43 +137,21 @@ static void exit_wrmsr(struct vcpu *vcpu, uint64_t qual)
 
 static void mov_to_cr(struct vcpu *vcpu, unsigned int cr, uint64_t v)
 {
-	struct vmx_vcpu *xc = vcpu->arch;
-
-	switch (cr) {
-	case 0:
-		if (!(v & X86_CR0_PG) || !(v & X86_CR0_PE)) {
-			vmx_report_and_stop(vcpu, false, "guest left paging mode (not supported)");
-			return;
-		}
-		vmwrite(GUEST_CR0, (v | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
-		vmwrite(CR0_READ_SHADOW, v);
+	switch (vcpu_cr_write(vcpu, cr, v)) {
+	case CPU_RULES_OK:
+		vmx_skip_instruction(vcpu);
 		break;
-	case 3:
-		vmwrite(GUEST_CR3, v);
-		/* a real MOV to CR3 flushes this VPID's non-global translations */
-		vmx_invvpid(INVVPID_TYPE_SINGLE_CONTEXT, ((struct vmx_vm *)vcpu->vm->arch)->vpid);
+	case CPU_RULES_GP:
+		vmx_inject_exception(X86_EXC_GP, true, 0);
 		break;
-	case 4:
-		if ((v & X86_CR4_VMXE) || !(v & X86_CR4_PAE)) {
-			vmx_inject_exception(X86_EXC_GP, true, 0);
-			return;
-		}
-		vmwrite(GUEST_CR4, (v | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
-		vmwrite(CR4_READ_SHADOW, v);
+	case CPU_RULES_UNSUPPORTED:
+		vmx_report_and_stop(vcpu, false, "guest left paging mode (not supported)");
 		break;
-	case 8:
-		xc->tpr = v & 0xf;
-		break;
-	default:
-		vmx_report_and_stop(vcpu, false, "access to an unknown control register");
-		return;
 	}
-	vmx_skip_instruction(vcpu);
 }
 
 static void exit_cr(struct vcpu *vcpu, uint64_t qual)
 {
-	struct vmx_vcpu *xc = vcpu->arch;
 	unsigned int cr = qual & VMX_CR_NUMBER_MASK;
 	unsigned int type = (qual >> VMX_CR_ACCESS_TYPE_SHIFT) & VMX_CR_ACCESS_TYPE_MASK;
 	unsigned int gpr = (qual >> VMX_CR_GPR_SHIFT) & VMX_CR_GPR_MASK;
@@ -213,10 +162,11 @@ static void exit_cr(struct vcpu *vcpu, uint64_t qual)
 		mov_to_cr(vcpu, cr, gpr_get(vcpu, gpr));
 		return;
 	case VMX_CR_ACCESS_MOV_FROM_CR:
-		gpr_set(vcpu, gpr, cr == 3 ? vmread(GUEST_CR3) : xc->tpr);
+		/* only CR3 (CR3-store exiting) and CR8 (CR8-store exiting) reads exit */
+		gpr_set(vcpu, gpr, vcpu_cr_read(vcpu, cr));
 		break;
 	case VMX_CR_ACCESS_CLTS:
-		shadow = vmread(CR0_READ_SHADOW) & ~(1ULL << 3);
+		shadow = vmread(CR0_READ_SHADOW) & ~X86_CR0_TS;
 		mov_to_cr(vcpu, 0, shadow);
 		return;
 	case VMX_CR_ACCESS_LMSW:
@@ -279,8 +229,19 @@ static void exit_skip(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_undefined(struct vcpu *vcpu, uint64_t qual)
 {
-	/* VMX instructions: CPUID told the guest there is no VMX */
+	/*
+	 * CPUID told the guest there is no VMX, no MONITOR/MWAIT, no XSAVE and
+	 * no SMX: the CPU would raise #UD (SDM 2B, each instruction). MONITOR
+	 * and MWAIT exit so that a guest cannot put the one physical CPU into a
+	 * deep C-state, where the preemption timer may stop (SDM 3C 25.5.1).
+	 */
 	vmx_inject_exception(X86_EXC_UD, false, 0);
+}
+
+static void exit_rdpmc(struct vcpu *vcpu, uint64_t qual)
+{
+	/* CPUID leaf 0xa reports no counters: every index is invalid (SDM 2B RDPMC) */
+	vmx_inject_exception(X86_EXC_GP, true, 0);
 }
 
 static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
@@ -289,8 +250,10 @@ static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_INTERRUPT_WINDOW]		= exit_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]		= exit_triple_fault,
 	[EXIT_REASON_CPUID]			= exit_cpuid,
+	[EXIT_REASON_GETSEC]			= exit_undefined,
 	[EXIT_REASON_HLT]			= exit_hlt,
 	[EXIT_REASON_INVD]			= exit_skip,
+	[EXIT_REASON_RDPMC]			= exit_rdpmc,
 	[EXIT_REASON_VMCALL]			= exit_vmcall,
 	[EXIT_REASON_VMCLEAR]			= exit_undefined,
 	[EXIT_REASON_VMLAUNCH]			= exit_undefined,
@@ -305,12 +268,15 @@ static const vmx_exit_fn vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_IO_INSTRUCTION]		= exit_io,
 	[EXIT_REASON_MSR_READ]			= exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE]			= exit_wrmsr,
+	[EXIT_REASON_MWAIT]			= exit_undefined,
+	[EXIT_REASON_MONITOR]			= exit_undefined,
 	[EXIT_REASON_EPT_VIOLATION]		= exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= exit_ept_misconfig,
 	[EXIT_REASON_INVEPT]			= exit_undefined,
 	[EXIT_REASON_PREEMPTION_TIMER]		= exit_nothing,
 	[EXIT_REASON_INVVPID]			= exit_undefined,
 	[EXIT_REASON_WBINVD]			= exit_skip,
+	[EXIT_REASON_XSETBV]			= exit_undefined,
 };
 
 /*
@@ -346,7 +312,8 @@ void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason)
 		return;
 	}
 	if (basic >= VMX_NR_EXIT_REASONS || !vmx_exit_handlers[basic]) {
-		vmx_report_and_stop(vcpu, false, "unhandled VM exit");
+		/* every exit a guest can cause has a handler: this is a hypervisor bug */
+		vmx_report_and_stop(vcpu, true, "unhandled VM exit");
 		return;
 	}
 	vmx_reinject();

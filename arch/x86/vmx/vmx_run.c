@@ -28,9 +28,9 @@ void vmx_forget(struct vcpu *vcpu)
 		vmx_current = NULL;
 }
 
-static void set_window_exiting(bool on)
+static void set_window_exiting(struct vcpu *vcpu, bool on)
 {
-	uint32_t c = vmx_caps.cpu & ~CPU_BASED_INTR_WINDOW_EXITING;
+	uint32_t c = ((struct vmx_vcpu *)vcpu->arch)->cpu_ctls;
 
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, on ? c | CPU_BASED_INTR_WINDOW_EXITING : c);
 }
@@ -47,15 +47,15 @@ static void vmx_inject_irq(struct vcpu *vcpu)
 	if (vmread(VM_ENTRY_INTR_INFO_FIELD) & VMX_INTR_INFO_VALID)
 		return;		/* an exception or a re-injected event goes first */
 	if (vpic_pending(&vcpu->vm->pic) < 0) {
-		set_window_exiting(false);
+		set_window_exiting(vcpu, false);
 		return;
 	}
 	if ((vmread(GUEST_RFLAGS) & X86_RFLAGS_IF) && !blocked) {
 		vmwrite(VM_ENTRY_INTR_INFO_FIELD, (uint32_t)vpic_ack(&vcpu->vm->pic) |
 			VMX_INTR_TYPE_EXT_INTR | VMX_INTR_INFO_VALID);
-		set_window_exiting(false);
+		set_window_exiting(vcpu, false);
 	} else {
-		set_window_exiting(true);
+		set_window_exiting(vcpu, true);
 	}
 }
 
@@ -76,7 +76,6 @@ void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
 
 	vmx_load(vcpu);
 	vcpu->halted = false;
-	asm volatile("fxrstor64 %0" : : "m"(vcpu->fpu));
 	while (vcpu->vm->state == VM_RUNNABLE && !vcpu->yield) {
 		uint64_t elapsed = rdtsc() - start, t0, ticks;
 		uint32_t reason;
@@ -101,6 +100,5 @@ void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice)
 		vmx_handle_exit(vcpu, reason);
 	}
 	vcpu->yield = false;
-	asm volatile("fxsave64 %0" : "=m"(vcpu->fpu));
 	vcpu->run_tsc += rdtsc() - start;
 }
