@@ -7,7 +7,8 @@
  *   triple  INT3 with no IDT: the #BP cannot be delivered -> triple fault
  *   msr     RDMSR of an MSR nobody emulates -> #GP -> triple fault
  *   vmx     VMXON inside the guest -> #UD injected -> triple fault
- *   xsetbv  XSETBV, an exit the hypervisor has no handler for -> "unhandled VM exit"
+ *   xsetbv  CR4.OSXSAVE then XSETBV: CPUID hides XSAVE, so the CR4 write gets
+ *           #GP -> triple fault (XSETBV itself is never reached)
  *   hlt     CLI; HLT: nothing can ever wake the vCPU -> stopped
  *
  * The kinds aimed at the virtio devices (guest/hostile_virtio.c) run later,
@@ -42,7 +43,7 @@ static void do_xsetbv(void)
 {
 	uint64_t cr4;
 
-	/* OSXSAVE first, or XSETBV raises #UD before it can exit (SDM 3C 25.1.1) */
+	/* OSXSAVE first, or XSETBV raises #UD before it can exit (SDM 3C 25.1.1); the hypervisor refuses it */
 	asm volatile("mov %%cr4, %0" : "=r"(cr4));
 	asm volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
 	asm volatile("xsetbv" : : "c"(0), "a"(1), "d"(0));

@@ -53,9 +53,20 @@ void idt_init(void)
 
 void trap_dispatch(struct trap_frame *f);
 
+volatile uint64_t trap_fixup;
+volatile uint64_t trap_vector;
+
 void trap_dispatch(struct trap_frame *f)
 {
 	uint64_t cr2 = 0;
+
+	/* an exception the code expected (GUEST_TRY, irq.h): note it, resume after */
+	if (trap_fixup && f->vector < 32) {
+		trap_vector = f->vector;
+		f->rip = trap_fixup;
+		trap_fixup = 0;
+		return;
+	}
 
 	if (f->vector >= IRQ_VECTOR_BASE && f->vector < IRQ_VECTOR_BASE + IRQ_LINES) {
 		pic_handle((unsigned int)(f->vector - IRQ_VECTOR_BASE));

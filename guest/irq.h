@@ -22,6 +22,23 @@ struct trap_frame {
 /* idt.c: load the IDT (interrupts stay off). */
 void idt_init(void);
 
+/*
+ * Expecting an exception: GUEST_TRY(insn, operands...) runs one instruction
+ * with idt.c's handler armed to resume right after it. Yields the vector it
+ * raised, or TRAP_NONE. The IDT must be loaded.
+ */
+#define TRAP_NONE	0xffu
+extern volatile uint64_t trap_fixup, trap_vector;
+#define GUEST_TRY(insn, ...) ({						\
+	trap_vector = TRAP_NONE;					\
+	asm volatile("leaq 1f(%%rip), %%r11\n\t"			\
+		     "movq %%r11, trap_fixup(%%rip)\n\t"		\
+		     insn "\n"						\
+		     "1:\tmovq $0, trap_fixup(%%rip)"			\
+		     __VA_ARGS__ : "r11", "memory");			\
+	(unsigned int)trap_vector;					\
+})
+
 /* pic.c: program the 8259 pair (everything masked), then add handlers. */
 void pic_init(void);
 /*

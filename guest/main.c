@@ -12,6 +12,7 @@
  * handful of lines; every failure is one line starting with "FAIL:".
  */
 #include "dynamic.h"
+#include "cpucheck.h"
 #include "hostile.h"
 #include "hypercall.h"
 #include "io.h"
@@ -295,6 +296,7 @@ int guest_main(struct bv_boot_info *bi)
 #endif
 	check_cpuid();
 	check_control_registers();
+	cpucheck_run(cmdline);
 	if (cmdline_get(cmdline, "work", work, sizeof(work)) < 0)
 		memtest(bi);
 	dynamic_run(bi, cmdline, pattern_seed(bi));
