@@ -37,10 +37,11 @@ static void summary_vm(const struct vm *vm)
 	const struct vcpu *v = &vm->vcpu;
 
 	printk("summary: vm %s: %s (%s), exit status %ld, RAM %lu MiB, "
-	       "%lu exits, %lu hypercalls, %lu unclaimed port accesses, %lu refused MSR accesses, guest TSC %lu\n",
+	       "%lu exits, %lu hypercalls, %lu unclaimed port accesses, %lu refused MSR accesses, "
+	       "%lu values refused, guest TSC %lu\n",
 	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
 	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
-	       vm->msr_refused, v->guest_tsc);
+	       vm->msr_refused, vm->values_refused, v->guest_tsc);
 	if (vm->mem.dynamic || vm->dyn.st.inflated || vm->dyn.st.plugged_blocks)
 		summary_dynmem(vm);
 	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS; r++)

@@ -10,9 +10,31 @@
 #include <string.h>
 #include "cpu.h"
 #include "printk.h"
+#include "regs_offsets.h"
 #include "vcpu_state.h"
 #include "vm.h"
 #include "x86_defs.h"
+
+/* The entry assembly of every backend addresses struct vcpu_regs by these numbers. */
+#define CHECK_REGS_OFFSET(field, OFF) \
+	_Static_assert(offsetof(struct vcpu_regs, field) == REGS_##OFF, "regs_offsets.h: " #field)
+CHECK_REGS_OFFSET(rax, RAX);
+CHECK_REGS_OFFSET(rbx, RBX);
+CHECK_REGS_OFFSET(rcx, RCX);
+CHECK_REGS_OFFSET(rdx, RDX);
+CHECK_REGS_OFFSET(rsi, RSI);
+CHECK_REGS_OFFSET(rdi, RDI);
+CHECK_REGS_OFFSET(rbp, RBP);
+CHECK_REGS_OFFSET(r8, R8);
+CHECK_REGS_OFFSET(r9, R9);
+CHECK_REGS_OFFSET(r10, R10);
+CHECK_REGS_OFFSET(r11, R11);
+CHECK_REGS_OFFSET(r12, R12);
+CHECK_REGS_OFFSET(r13, R13);
+CHECK_REGS_OFFSET(r14, R14);
+CHECK_REGS_OFFSET(r15, R15);
+CHECK_REGS_OFFSET(cr2, CR2);
+_Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_enter is passed &vcpu->regs");
 
 /* The MSRs switched here, and where each lives in struct vcpu_cpu_state. */
 static const struct {

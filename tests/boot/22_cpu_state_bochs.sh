@@ -22,6 +22,8 @@ assert_log '^\[bad\] badvalues: 23 of 23 refused as the CPU would' \
 	"every refused value faults in the guest as on hardware"
 assert_log '^vm bad: WRMSR 0xc0000100 of 0x800000000000: the CPU refuses this value: #GP' \
 	"a refused value is named on the host console"
+assert_log '^summary: vm bad: .*, 20 values refused,' "the 20 refused CR and MSR values are counted"
+assert_log '^summary: vm bad: exit MWAIT +1$' "MWAIT exits (it must not reach the physical CPU)"
 assert_log '^\[bad\] PASS: bad' "the guest that wrote them goes on and passes"
 assert_log '^\[one\] PASS: one' "VM one passes"
 assert_log '^\[two\] PASS: two' "VM two passes"

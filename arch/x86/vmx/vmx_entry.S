@@ -12,23 +12,8 @@
  * fails, execution falls through with RFLAGS.ZF (VMfailValid: 1) or CF
  * (VMfailInvalid: 2) set (SDM 3C 30.2).
  */
-#define REG_RAX		0
-#define REG_RBX		8
-#define REG_RCX		16
-#define REG_RDX		24
-#define REG_RSI		32
-#define REG_RDI		40
-#define REG_RBP		48
-#define REG_R8		56
-#define REG_R9		64
-#define REG_R10		72
-#define REG_R11		80
-#define REG_R12		88
-#define REG_R13		96
-#define REG_R14		104
-#define REG_R15		112
-#define REG_CR2		120
-#define VMCS_HOST_RSP	0x6c14
+#include "regs_offsets.h"
+#include "vmx/vmx_entry.h"
 
 	.text
 	.globl vmx_enter
@@ -41,28 +26,28 @@ vmx_enter:
 	push %r15
 	push %rdi			/* regs, found again at [HOST_RSP] on exit */
 
-	mov $VMCS_HOST_RSP, %eax
+	mov $VMX_ENTRY_HOST_RSP_FIELD, %eax
 	vmwrite %rsp, %rax
 
-	mov REG_CR2(%rdi), %rax
+	mov REGS_CR2(%rdi), %rax
 	mov %rax, %cr2
 	mov %esi, %eax			/* launched? (tested after the loads) */
 	test %eax, %eax
-	mov REG_RAX(%rdi), %rax
-	mov REG_RBX(%rdi), %rbx
-	mov REG_RCX(%rdi), %rcx
-	mov REG_RDX(%rdi), %rdx
-	mov REG_RSI(%rdi), %rsi
-	mov REG_RBP(%rdi), %rbp
-	mov REG_R8(%rdi), %r8
-	mov REG_R9(%rdi), %r9
-	mov REG_R10(%rdi), %r10
-	mov REG_R11(%rdi), %r11
-	mov REG_R12(%rdi), %r12
-	mov REG_R13(%rdi), %r13
-	mov REG_R14(%rdi), %r14
-	mov REG_R15(%rdi), %r15
-	mov REG_RDI(%rdi), %rdi		/* last: it held the pointer; MOVs keep ZF */
+	mov REGS_RAX(%rdi), %rax
+	mov REGS_RBX(%rdi), %rbx
+	mov REGS_RCX(%rdi), %rcx
+	mov REGS_RDX(%rdi), %rdx
+	mov REGS_RSI(%rdi), %rsi
+	mov REGS_RBP(%rdi), %rbp
+	mov REGS_R8(%rdi), %r8
+	mov REGS_R9(%rdi), %r9
+	mov REGS_R10(%rdi), %r10
+	mov REGS_R11(%rdi), %r11
+	mov REGS_R12(%rdi), %r12
+	mov REGS_R13(%rdi), %r13
+	mov REGS_R14(%rdi), %r14
+	mov REGS_R15(%rdi), %r15
+	mov REGS_RDI(%rdi), %rdi		/* last: it held the pointer; MOVs keep ZF */
 	jnz 1f
 	vmlaunch
 	jmp 2f
@@ -78,24 +63,24 @@ vmx_enter:
 vmx_exit_entry:
 	push %rdi			/* guest RDI; regs is now at 8(%rsp) */
 	mov 8(%rsp), %rdi
-	mov %rax, REG_RAX(%rdi)
-	mov %rbx, REG_RBX(%rdi)
-	mov %rcx, REG_RCX(%rdi)
-	mov %rdx, REG_RDX(%rdi)
-	mov %rsi, REG_RSI(%rdi)
-	mov %rbp, REG_RBP(%rdi)
-	mov %r8, REG_R8(%rdi)
-	mov %r9, REG_R9(%rdi)
-	mov %r10, REG_R10(%rdi)
-	mov %r11, REG_R11(%rdi)
-	mov %r12, REG_R12(%rdi)
-	mov %r13, REG_R13(%rdi)
-	mov %r14, REG_R14(%rdi)
-	mov %r15, REG_R15(%rdi)
+	mov %rax, REGS_RAX(%rdi)
+	mov %rbx, REGS_RBX(%rdi)
+	mov %rcx, REGS_RCX(%rdi)
+	mov %rdx, REGS_RDX(%rdi)
+	mov %rsi, REGS_RSI(%rdi)
+	mov %rbp, REGS_RBP(%rdi)
+	mov %r8, REGS_R8(%rdi)
+	mov %r9, REGS_R9(%rdi)
+	mov %r10, REGS_R10(%rdi)
+	mov %r11, REGS_R11(%rdi)
+	mov %r12, REGS_R12(%rdi)
+	mov %r13, REGS_R13(%rdi)
+	mov %r14, REGS_R14(%rdi)
+	mov %r15, REGS_R15(%rdi)
 	mov %cr2, %rax
-	mov %rax, REG_CR2(%rdi)
+	mov %rax, REGS_CR2(%rdi)
 	pop %rax
-	mov %rax, REG_RDI(%rdi)
+	mov %rax, REGS_RDI(%rdi)
 	pop %rdi
 	xor %eax, %eax
 

@@ -6,7 +6,10 @@
  * and how VT-x represents it.
  */
 #include "vmx.h"
+#include "vmx_entry.h"
 #include "x86_defs.h"
+
+_Static_assert(HOST_RSP == VMX_ENTRY_HOST_RSP_FIELD, "vmx_entry.S writes HOST_RSP by number");
 
 static const enum vmcs_field plain_fields[VCPU_NR_REGS] = {
 	[VCPU_REG_RIP] = GUEST_RIP,
