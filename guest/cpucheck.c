@@ -31,6 +31,7 @@
 #define CR4_PKE		(1ull << 22)
 #define DR6_INIT	0xffff0ff0ull
 #define NONCANONICAL	0x0000800000000000ull
+#define VEC_DB		1
 #define VEC_UD		6
 #define VEC_GP		13
 #define SWITCHES	40
@@ -223,6 +224,20 @@ static unsigned int bad_rdpmc(void)
 	return GUEST_TRY("rdpmc", : "=a"(lo), "=d"(hi) : "c"(0));
 }
 
+/*
+ * An exiting instruction in a MOV SS shadow with RFLAGS.TF set: the
+ * hypervisor completes it, so it must end the shadow and raise the
+ * single-step #DB, or the next VM entry fails its checks.
+ */
+static unsigned int step_in_shadow(void)
+{
+	uint32_t a, b, c, d;
+
+	return GUEST_TRY("mov %%ss, %%eax\n\tpushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+			 "mov %%eax, %%ss\n\tcpuid",
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+}
+
 static const struct bad_value bad_values[] = {
 	{ "WRMSR FS_BASE non-canonical", VEC_GP, bad_fs_base },
 	{ "WRMSR GS_BASE non-canonical", VEC_GP, bad_gs_base },
@@ -247,6 +262,7 @@ static const struct bad_value bad_values[] = {
 	{ "MONITOR (CPUID: none)", VEC_UD, bad_monitor },
 	{ "MWAIT (CPUID: none)", VEC_UD, bad_mwait },
 	{ "RDPMC (CPUID: no counters)", VEC_GP, bad_rdpmc },
+	{ "CPUID single-stepped in a MOV SS shadow", VEC_DB, step_in_shadow },
 };
 
 static void badvalues(void)

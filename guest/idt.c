@@ -11,6 +11,7 @@
 
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
 #define VEC_PF		14
+#define RFLAGS_TF	(1ul << 8)
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -64,6 +65,7 @@ void trap_dispatch(struct trap_frame *f)
 	if (trap_fixup && f->vector < 32) {
 		trap_vector = f->vector;
 		f->rip = trap_fixup;
+		f->rflags &= ~RFLAGS_TF;	/* a single step the code asked for ends here */
 		trap_fixup = 0;
 		return;
 	}

@@ -18,7 +18,7 @@ assert_status 0 "Bochs exits with success"
 assert_log '^\[one\] cpustate: own values kept over 40 switches' "VM one keeps its own CPU state"
 assert_log '^\[two\] cpustate: own values kept over 40 switches' "VM two keeps its own CPU state"
 assert_log '^summary: vm one: exit VMCALL +4[0-9]$' "VM one yielded at least 40 times"
-assert_log '^\[bad\] badvalues: 23 of 23 refused as the CPU would' \
+assert_log '^\[bad\] badvalues: 24 of 24 refused as the CPU would' \
 	"every refused value faults in the guest as on hardware"
 assert_log '^vm bad: WRMSR 0xc0000100 of 0x800000000000: the CPU refuses this value: #GP' \
 	"a refused value is named on the host console"

@@ -64,6 +64,7 @@
 #define X86_RFLAGS_CF		BIT(0)
 #define X86_RFLAGS_FIXED	BIT(1)	/* always 1 */
 #define X86_RFLAGS_ZF		BIT(6)
+#define X86_RFLAGS_TF		BIT(8)
 #define X86_RFLAGS_IF		BIT(9)
 
 /* MSRs: SDM Vol. 4 */

@@ -310,6 +310,7 @@ enum vmcs_field {
 /* Guest interruptibility state: SDM 3C 24.4.2, table 24-3 */
 #define GUEST_INTR_STATE_STI		(1U << 0)
 #define GUEST_INTR_STATE_MOV_SS		(1U << 1)
+#define GUEST_PENDING_DBG_BS		(1U << 14)	/* SDM 3C 24.4.2: single step */
 
 /* VM-entry interruption-information field: SDM 3C 24.8.3 */
 #define VMX_INTR_TYPE_EXT_INTR		(0U << 8)

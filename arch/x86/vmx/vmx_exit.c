@@ -13,9 +13,24 @@
 
 typedef void (*vmx_exit_fn)(struct vcpu *vcpu, uint64_t qual);
 
+/*
+ * Completing an instruction for the guest also ends the one-instruction
+ * STI/MOV SS shadow it may have run in, and with RFLAGS.TF raises the
+ * single-step trap the CPU would have. Left as they were, a guest's
+ * "STI; CPUID" with TF set failed the next VM entry (SDM 3C 26.3.1.5:
+ * blocking by STI with TF needs BS pending).
+ */
 void vmx_skip_instruction(struct vcpu *vcpu)
 {
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+
 	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(uint64_t)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (vmread(GUEST_RFLAGS) & X86_RFLAGS_TF)
+		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+			vmread(GUEST_PENDING_DBG_EXCEPTIONS) | GUEST_PENDING_DBG_BS);
 }
 
 /* Queue a hardware exception for the next VM entry (SDM 3C 24.8.3). */
