@@ -61,15 +61,14 @@ static uint64_t *msr_slot(struct vcpu_cpu_state *s, unsigned int i)
 
 void vcpu_state_host_init(void)
 {
-	struct cpuid_regs x, l7 = { 0 };
+	struct cpuid_regs l0, x, l7 = { 0 };
 	bool tsc_aux;
 
+	cpuid(0, 0, &l0);
 	cpuid(0x80000001u, 0, &x);
-	cpuid(0, 0, &l7);
-	if (l7.eax >= 7)
+	if (l0.eax >= 7)
 		cpuid(7, 0, &l7);
-	else
-		l7.ecx = 0;
+	/* IA32_TSC_AUX exists only with RDTSCP or RDPID: WRMSR would #GP the host */
 	tsc_aux = (x.edx & CPUID_80000001_EDX_RDTSCP) || (l7.ecx & CPUID_7_ECX_RDPID);
 	nr_switched = tsc_aux ? NR_SWITCHED : NR_SWITCHED - 1;
 	for (unsigned int i = 0; i < nr_switched; i++)
