@@ -125,11 +125,14 @@ bool vpic_io(struct vpic *p, uint16_t port, bool in, uint32_t *val)
 
 void vpic_set_irq(struct vpic *p, unsigned int irq, bool level)
 {
-	struct pic8259 *c = &p->chip[irq >> 3];
-	uint8_t bit = 1u << (irq & 7);
+	struct pic8259 *c;
+	uint8_t bit;
 
+	/* two chips of eight inputs: refuse before forming a pointer past chip[1] */
 	if (irq > 15)
 		return;
+	c = &p->chip[irq >> 3];
+	bit = 1u << (irq & 7);
 	if (level && !(c->line & bit))
 		c->irr_edge |= bit & ~c->elcr;	/* a rising edge */
 	c->line = level ? c->line | bit : c->line & ~bit;

@@ -3,7 +3,20 @@
 #ifndef GMEM_H
 #define GMEM_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include "pmm.h"
 #include "vm.h"
+
+/*
+ * [gpa, gpa + len) is non-empty and inside one 4 KiB page. The room left in
+ * the page is never negative, so comparing len with it cannot wrap, whatever
+ * len a caller passes (offset + len could, for a len near 2^64).
+ */
+static inline bool gmem_within_page(uint64_t gpa, uint64_t len)
+{
+	return len && len <= PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+}
 
 /*
  * Creates vm->gpt and the dynmem state (vm->ram_size and vm->mem.max must be

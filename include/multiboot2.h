@@ -20,8 +20,9 @@ struct boot_mmap_entry {
 
 struct boot_module {
 	uint64_t start;		/* physical, as loaded by GRUB */
-	uint64_t end;		/* exclusive */
+	uint64_t end;		/* exclusive; never below start */
 	const char *cmdline;	/* the arguments after the file name */
+	char refused[64];	/* why the module cannot be used, or "" */
 };
 
 struct boot_info {

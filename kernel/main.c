@@ -91,16 +91,27 @@ static void hv_parse_cmdline(const char *cmdline)
 	}
 }
 
+/* Modules refused at boot: the run's outcome covers only what ran, so say so at its end. */
+static unsigned int modules_refused;
+
 static void create_vms(const struct boot_info *bi)
 {
 	char err[160];
 
+	modules_refused = bi->modules_dropped;
 	if (bi->modules_dropped)
 		printk("config: %u modules beyond the first %d ignored\n",
 		       bi->modules_dropped, BOOT_MAX_MODULES);
 	for (unsigned int i = 0; i < bi->nr_modules; i++) {
 		const struct boot_module *m = &bi->modules[i];
 
+		/* malformed by the boot loader itself (mb2_parse says why) */
+		if (m->refused[0]) {
+			printk("config: module %u \"%s\": boot loader: %s; this module is skipped\n",
+			       i, m->cmdline, m->refused);
+			modules_refused++;
+			continue;
+		}
 		/* `module2 /boot/FILE scenario`: timed monitor commands, not a VM */
 		if (!strcmp(m->cmdline, "scenario")) {
 			monitor_load_scenario(phys_to_virt(m->start), m->end - m->start);
@@ -111,6 +122,7 @@ static void create_vms(const struct boot_info *bi)
 			      err, sizeof(err))) {
 			printk("config: module %u \"%s\": %s; this VM is skipped\n",
 			       i, m->cmdline, err);
+			modules_refused++;
 			continue;
 		}
 		if (vm_cfg.mem_rounded)
@@ -127,6 +139,7 @@ static void create_vms(const struct boot_info *bi)
 
 void kmain(uint32_t magic, uint64_t mbi_pa)
 {
+	enum machine_outcome outcome;
 	char err[96];
 
 	uart_init();
@@ -165,5 +178,10 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	printk("balloonvisor: running %u VMs, time slice %lu TSC ticks\n",
 	       nr_vms, sched_slice_tsc);
 	sched_run();
-	machine_finish(summary_print());
+	outcome = summary_print();
+	if (modules_refused)
+		printk("balloonvisor: %u of %u modules refused at boot (the config: lines above); "
+		       "the outcome covers only the VMs that ran\n",
+		       modules_refused, boot_info.nr_modules + boot_info.modules_dropped);
+	machine_finish(outcome);
 }

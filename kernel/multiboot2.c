@@ -18,6 +18,7 @@ struct mb2_tag {
 
 static void add_module(struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
+	struct boot_module *m;
 	uint32_t start, end;
 
 	if (size < 17)	/* tag header, two addresses, a NUL */
@@ -28,9 +29,22 @@ static void add_module(struct boot_info *bi, const uint8_t *t, uint32_t size)
 	}
 	memcpy(&start, t + 8, 4);
 	memcpy(&end, t + 12, 4);
-	bi->modules[bi->nr_modules++] = (struct boot_module) {
+	m = &bi->modules[bi->nr_modules++];
+	*m = (struct boot_module) {
 		.start = start, .end = end, .cmdline = (const char *)(t + 16),
 	};
+	/*
+	 * mod_start and mod_end bound the module (multiboot2 spec 3.6.6; GRUB
+	 * puts the end one past the last byte). An end below the start would
+	 * make end - start wrap to nearly 2^64. Such a module keeps its place,
+	 * so the modules after it keep their numbers, with an empty range that
+	 * nothing reserves or reads, and the reason for the caller to report.
+	 */
+	if (end < start) {
+		fmt_snprintf(m->refused, sizeof(m->refused),
+			     "mod_end %#x is below mod_start %#x", end, start);
+		m->start = m->end = 0;
+	}
 }
 
 static void add_mmap(struct boot_info *bi, const uint8_t *t, uint32_t size)

@@ -93,7 +93,7 @@ void *vm_map_gpa(void *ctx, uint64_t gpa, uint64_t len)
 	struct vm *vm = ctx;
 	uint64_t hpa;
 
-	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+	if (!gmem_within_page(gpa, len))
 		return NULL;	/* callers stay inside one page */
 	/* a lazily plugged block is the guest's memory: back it before use */
 	if (pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL) &&

@@ -605,6 +605,47 @@ static void test_module_too_short(void **state)
 	assert_int_equal(bi.modules_dropped, 0);
 }
 
+/*
+ * A module tag whose mod_end is below its mod_start (multiboot2 spec
+ * 3.6.6): end - start would wrap to nearly 2^64, and mm_init would reserve
+ * and the VM loader read that many bytes. It is refused, naming both
+ * addresses; its range is emptied and the modules around it are kept.
+ */
+static void test_module_end_below_start(void **state)
+{
+	minimal(&blob);
+	add_tag_module(&blob, 0x200000, 0x240000, "name=a mem=8M");
+	add_tag_module(&blob, 0x300000, 0x2fffff, "name=bad mem=8M");
+	add_tag_module(&blob, 0x400000, 0x400000, "name=empty mem=8M");
+	add_tag_module(&blob, 0xffffffff, 0, "name=worst mem=8M");
+	add_end(&blob);
+	finish(&blob);
+
+	assert_int_equal(parse(&blob), 0);
+	assert_int_equal(bi.nr_modules, 4);
+	for (unsigned int i = 0; i < bi.nr_modules; i++)
+		assert_true(bi.modules[i].end >= bi.modules[i].start);
+
+	assert_string_equal(bi.modules[0].refused, "");
+	assert_int_equal(bi.modules[0].start, 0x200000);
+	assert_int_equal(bi.modules[0].end, 0x240000);
+
+	assert_string_equal(bi.modules[1].cmdline, "name=bad mem=8M");
+	assert_string_equal(bi.modules[1].refused,
+			    "mod_end 0x2fffff is below mod_start 0x300000");
+	assert_int_equal(bi.modules[1].end - bi.modules[1].start, 0);
+
+	/* an empty module is well formed: what it holds is the VM loader's concern */
+	assert_string_equal(bi.modules[2].refused, "");
+	assert_int_equal(bi.modules[2].start, 0x400000);
+	assert_int_equal(bi.modules[2].end, 0x400000);
+
+	assert_string_equal(bi.modules[3].cmdline, "name=worst mem=8M");
+	assert_string_equal(bi.modules[3].refused,
+			    "mod_end 0 is below mod_start 0xffffffff");
+	assert_int_equal(bi.modules[3].end - bi.modules[3].start, 0);
+}
+
 static void test_no_mmap(void **state)
 {
 	begin(&blob);
@@ -741,8 +782,12 @@ static void test_fuzz(void **state)
 		assert_non_null(bi.cmdline);
 		if (!in_mbi(bi.cmdline))
 			assert_string_equal(bi.cmdline, "");
-		for (unsigned int i = 0; i < bi.nr_modules; i++)
+		for (unsigned int i = 0; i < bi.nr_modules; i++) {
 			assert_true(in_mbi(bi.modules[i].cmdline));
+			assert_true(bi.modules[i].end >= bi.modules[i].start);
+			assert_non_null(memchr(bi.modules[i].refused, '\0',
+					       sizeof(bi.modules[i].refused)));
+		}
 	}
 	/* both outcomes were exercised */
 	assert_true(ok > 100 && failed > 100);
@@ -782,6 +827,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_too_many_modules, teardown),
 		cmocka_unit_test_teardown(test_too_many_mmap_entries, teardown),
 		cmocka_unit_test_teardown(test_module_too_short, teardown),
+		cmocka_unit_test_teardown(test_module_end_below_start, teardown),
 		cmocka_unit_test_teardown(test_no_mmap, teardown),
 		cmocka_unit_test_teardown(test_small_err_buffer, teardown),
 		cmocka_unit_test_teardown(test_fuzz, teardown),
