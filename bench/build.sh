@@ -34,7 +34,7 @@ fi
 
 # mm/dynmem*.c: dynmem may be split into several files
 PURE=(mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/vmx/ept.c drivers/virtqueue.c
-	drivers/virtio_mem_dev.c mm/dynmem*.c)
+	drivers/virtio_mem_dev.c drivers/virtio_balloon_req.c drivers/con_limit.c mm/dynmem*.c)
 objs=()
 for src in "${PURE[@]}"; do
 	o=$obj/$(echo "${src%.c}" | tr / _).o

@@ -7,10 +7,8 @@
  */
 #include <string.h>
 #include "vdevices.h"
+#include "virtio_balloon_req.h"
 #include "vm.h"
-
-/* Linux sends 256 per request; longer buffers are read in batches of 2 MiB worth */
-#define PFN_BATCH	DYNMEM_MAX_BATCH
 
 static struct vballoon *to_balloon(struct virtio_dev *d)
 {
@@ -35,51 +33,12 @@ static void balloon_write_config(struct virtio_dev *d, unsigned int off, unsigne
 		to_balloon(d)->actual = v;
 }
 
-static void balloon_pfns(struct vballoon *b, unsigned int q, const struct vq_chain *c)
-{
-	struct dynmem *dm = &b->dev.vm->dyn;
-	uint32_t pfns[PFN_BATCH];
-	uint64_t total = c->readable / sizeof(uint32_t);
-
-	dynmem_hold_flush(dm);	/* one INVEPT per request, however long */
-	for (uint64_t done = 0; done < total;) {
-		unsigned int n = total - done > PFN_BATCH ? PFN_BATCH : (unsigned int)(total - done);
-		size_t got = vq_read(&b->dev.mem, c, done * sizeof(uint32_t), pfns,
-				     n * sizeof(uint32_t));
-
-		n = (unsigned int)(got / sizeof(uint32_t));
-		if (!n)
-			break;
-		b->pfns_received += n;
-		if (q == VIRTIO_BALLOON_Q_INFLATE)
-			dynmem_inflate(dm, pfns, n);
-		else
-			dynmem_deflate(dm, pfns, n);
-		done += n;
-	}
-	dynmem_release_flush(dm);
-}
-
 static void balloon_stats(struct vballoon *b, const struct vq_chain *c)
 {
-	uint8_t ent[VIRTIO_BALLOON_STAT_SIZE];
-	uint32_t seen = 0;
+	unsigned int entries;
 
-	/* entries are packed {le16 tag, le64 val}; unknown tags are ignored (§5.5.6.3) */
-	for (uint64_t off = 0; off + sizeof(ent) <= c->readable; off += sizeof(ent)) {
-		uint16_t tag;
-		uint64_t val;
-
-		if (vq_read(&b->dev.mem, c, off, ent, sizeof(ent)) != sizeof(ent))
-			break;
-		memcpy(&tag, ent, 2);
-		memcpy(&val, ent + 2, 8);
-		if (tag < VIRTIO_BALLOON_S_NR) {
-			b->stats[tag] = val;
-			seen |= 1u << tag;
-		}
-	}
-	b->stats_seen = seen;
+	b->stats_seen = vballoon_parse_stats(&b->dev.mem, c, b->stats, &entries, &b->req);
+	virtio_charge(&b->dev, entries);
 	b->stats_updates++;
 	b->stats_head = c->head;
 	b->stats_held = true;
@@ -102,7 +61,9 @@ static void balloon_notify(struct virtio_dev *d, unsigned int q)
 			b->inflate_requests++;
 		else
 			b->deflate_requests++;
-		balloon_pfns(b, q, &c);
+		/* the PFNs read are this request's work (at most the VM's pages) */
+		virtio_charge(d, vballoon_pfns(&d->vm->dyn, &d->mem, &c,
+					       q == VIRTIO_BALLOON_Q_INFLATE, &b->req));
 		vq_push(&d->vq[q], &d->mem, c.head, 0);
 		used = true;
 	}
@@ -118,6 +79,14 @@ static void balloon_reset(struct virtio_dev *d)
 	b->stats_held = false;
 }
 
+/* §5.5.6: a request names le32 PFNs; more than the VM has pages is refused as a whole */
+static uint64_t balloon_queue_limit(struct virtio_dev *d, unsigned int q)
+{
+	if (q == VIRTIO_BALLOON_Q_STATS)
+		return 0;	/* the default; only VBALLOON_STATS_MAX entries are read */
+	return vballoon_pfn_bytes(d->vm->ram_size);
+}
+
 static const struct virtio_dev_ops balloon_ops = {
 	.name = "virtio-balloon",
 	.device_id = VIRTIO_ID_BALLOON,
@@ -128,6 +97,7 @@ static const struct virtio_dev_ops balloon_ops = {
 	.write_config = balloon_write_config,
 	.notify = balloon_notify,
 	.reset = balloon_reset,
+	.queue_limit = balloon_queue_limit,
 };
 
 int vballoon_init(struct vballoon *b, struct vm *vm, unsigned int irq)
