@@ -47,7 +47,7 @@ done
 objs+=("$obj/kernel_string.o")
 # Listed, not globbed: other benchmarks share bench/.
 for src in bench/native.c bench/native_env.c bench/native_vq.c bench/native_measure.c \
-	bench/native_limits.c bench/native_report.c bench/native_lazy.c; do
+	bench/native_limits.c bench/native_report.c bench/native_lazy.c bench/native_worst.c; do
 	o=$obj/bench_$(basename "${src%.c}").o
 	"$CC" "${CFLAGS[@]}" "${BENCH_FLAGS[@]}" -c "$src" -o "$o"
 	objs+=("$o")
