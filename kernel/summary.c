@@ -49,7 +49,8 @@ static void summary_vm(const struct vm *vm)
 	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
 	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
 	       vm->msr_refused, v->guest_tsc);
-	printk("summary: vm %s: console: %lu bytes, peak %u per tick, %lu dropped (rate limit %u per tick)\n",
+	printk("summary: vm %s: console: %lu bytes, peak %u per tick, %lu dropped "
+	       "(rate limit %u per tick)\n",
 	       vm->name, vm->uart.limit.printed, vm->uart.limit.peak, vm->uart.limit.dropped,
 	       CON_TICK_BYTES);
 	if (vm->mem.dynamic || vm->dyn.st.inflated || vm->dyn.st.plugged_blocks)
