@@ -18,6 +18,8 @@ echo "bench: native reclaim path ($*)..." >&2
 native=$(build/bench/native "$@")
 # the native table, and its worst case per exit (g.) as a section of its own, below its heading
 worst=${native#*'### g. Worst case per exit'}
+worst=${worst#$'\n'}
+worst=${worst#$'\n'}
 native=${native%%'### g.'*}
 echo "bench: in the emulator (Bochs, about a minute)..." >&2
 emulated=$(bench/emulated.sh)
@@ -96,8 +98,9 @@ request the caps allow (a balloon request names at most one PFN per VM page, a c
 describes at most 4 bytes per VM page on the balloon queues and 64 KiB elsewhere, a stats
 buffer is read for 16 entries, a virtio-mem request covers at most the region), filled the
 most expensive way known, multiplied by what one exit may do: a notify runs chains until
-its budget (\`VIRTIO_EXIT_BUDGET\`, 65536 units: a PFN or a plugged page is one, a chain
-4096) is spent, the first always; the rest waits in the avail ring for the VM's next turn.
+its budget (\`VIRTIO_EXIT_BUDGET\`, 131072 units: a PFN or a plugged page is one, a chain
+4096) is spent; the rest, a balloon request half done included, waits for the VM's next
+turn. A virtio-mem request is done whole, bounded by the region and \`requested_size\`.
 Console output is held to 4096 bytes per VM per tick, so one print hypercall (or one
 tick's worth of UART writes) costs at most 4096 bytes on a real 115200-baud UART.
 

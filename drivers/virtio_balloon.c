@@ -44,12 +44,43 @@ static void balloon_stats(struct vballoon *b, const struct vq_chain *c)
 	b->stats_held = true;
 }
 
+/*
+ * Carry the queue's current request on with what is left of this exit's
+ * budget. true when it is done (and handed back), false when it has to wait
+ * for virtio_resume(): the budget bounds the work of one exit, however many
+ * PFNs the request names (at most the VM's pages).
+ */
+static bool balloon_work(struct vballoon *b, unsigned int q)
+{
+	struct virtio_dev *d = &b->dev;
+	struct vballoon_cur *r = &b->cur[q];
+
+	virtio_charge(d, vballoon_pfns(&d->vm->dyn, &d->mem, &r->c, q == VIRTIO_BALLOON_Q_INFLATE,
+				       &r->done, virtio_budget_left(d), &b->req));
+	if (r->done < vballoon_req_pfns(&d->vm->dyn, &r->c)) {
+		if (!r->active)
+			b->split_requests++;
+		r->active = true;
+		virtio_defer(d, q);
+		return false;
+	}
+	r->active = false;
+	vq_push(&d->vq[q], &d->mem, r->c.head, 0);
+	return true;
+}
+
 static void balloon_notify(struct virtio_dev *d, unsigned int q)
 {
 	struct vballoon *b = to_balloon(d);
 	struct vq_chain c;
 	bool used = false;
 
+	/* one begun by an earlier exit goes first: requests finish in the driver's order */
+	if (q != VIRTIO_BALLOON_Q_STATS && b->cur[q].active) {
+		if (!balloon_work(b, q))
+			return;
+		used = true;
+	}
 	while (virtio_pop(d, q, &c)) {
 		if (q == VIRTIO_BALLOON_Q_STATS) {
 			if (b->stats_held)	/* a second buffer: give the old one back */
@@ -61,10 +92,10 @@ static void balloon_notify(struct virtio_dev *d, unsigned int q)
 			b->inflate_requests++;
 		else
 			b->deflate_requests++;
-		/* the PFNs read are this request's work (at most the VM's pages) */
-		virtio_charge(d, vballoon_pfns(&d->vm->dyn, &d->mem, &c,
-					       q == VIRTIO_BALLOON_Q_INFLATE, &b->req));
-		vq_push(&d->vq[q], &d->mem, c.head, 0);
+		b->cur[q].c = c;
+		b->cur[q].done = 0;
+		if (!balloon_work(b, q))
+			break;
 		used = true;
 	}
 	if (used)
@@ -77,6 +108,8 @@ static void balloon_reset(struct virtio_dev *d)
 
 	b->actual = 0;
 	b->stats_held = false;
+	b->cur[VIRTIO_BALLOON_Q_INFLATE].active = false;
+	b->cur[VIRTIO_BALLOON_Q_DEFLATE].active = false;
 }
 
 /* §5.5.6: a request names le32 PFNs; more than the VM has pages is refused as a whole */

@@ -11,35 +11,43 @@ uint64_t vballoon_pfn_bytes(uint64_t ram_size)
 	return (ram_size >> PAGE_SHIFT) * sizeof(uint32_t);
 }
 
-uint64_t vballoon_pfns(struct dynmem *dm, const struct vq_mem *m, const struct vq_chain *c,
-		       bool inflate, struct vballoon_req_stats *st)
+uint64_t vballoon_req_pfns(const struct dynmem *dm, const struct vq_chain *c)
 {
-	uint32_t pfns[PFN_BATCH];
 	uint64_t total = c->readable / sizeof(uint32_t), cap = dm->ram_size >> PAGE_SHIFT;
-	uint64_t done = 0;
 
 	/* §5.5.6: the PFNs are the driver-readable part; no more than the VM has pages */
-	if (total > cap) {
-		st->pfns_over_cap += total - cap;
-		total = cap;
-	}
-	dynmem_hold_flush(dm);	/* one INVEPT per request, however long */
-	while (done < total) {
-		unsigned int n = total - done > PFN_BATCH ? PFN_BATCH : (unsigned int)(total - done);
-		size_t got = vq_read(m, c, done * sizeof(uint32_t), pfns, n * sizeof(uint32_t));
+	return total < cap ? total : cap;
+}
+
+uint64_t vballoon_pfns(struct dynmem *dm, const struct vq_mem *m, const struct vq_chain *c,
+		       bool inflate, uint64_t *done, uint64_t max, struct vballoon_req_stats *st)
+{
+	uint64_t total = vballoon_req_pfns(dm, c), end, read = 0;
+	uint32_t pfns[PFN_BATCH];
+
+	if (!*done)
+		st->pfns_over_cap += c->readable / sizeof(uint32_t) - total;
+	end = total - *done > max ? *done + max : total;
+	dynmem_hold_flush(dm);	/* one INVEPT per call, however many batches */
+	while (*done < end) {
+		unsigned int n = end - *done > PFN_BATCH ? PFN_BATCH : (unsigned int)(end - *done);
+		size_t got = vq_read(m, c, *done * sizeof(uint32_t), pfns, n * sizeof(uint32_t));
 
 		n = (unsigned int)(got / sizeof(uint32_t));
-		if (!n)
+		if (!n) {
+			*done = total;	/* the buffer went away: the request ends here */
 			break;
+		}
 		st->pfns_received += n;
+		read += n;
 		if (inflate)
 			dynmem_inflate(dm, pfns, n);
 		else
 			dynmem_deflate(dm, pfns, n);
-		done += n;
+		*done += n;
 	}
 	dynmem_release_flush(dm);
-	return done;
+	return read;
 }
 
 uint32_t vballoon_parse_stats(const struct vq_mem *m, const struct vq_chain *c,

@@ -64,15 +64,26 @@ void virtio_charge(struct virtio_dev *d, uint64_t units)
 	d->budget -= units > VIRTIO_EXIT_BUDGET ? VIRTIO_EXIT_BUDGET : (int64_t)units;
 }
 
+uint64_t virtio_budget_left(const struct virtio_dev *d)
+{
+	return d->budget > 0 ? (uint64_t)d->budget : 0;
+}
+
+void virtio_defer(struct virtio_dev *d, unsigned int q)
+{
+	if (!(d->deferred & (1u << q))) {
+		d->deferred |= 1u << q;
+		d->deferrals++;
+	}
+}
+
 /* This exit has done its share: leave the rest of queue q for virtio_resume(). */
 static bool out_of_budget(struct virtio_dev *d, unsigned int q)
 {
 	if (d->budget > 0)
 		return false;
-	if (vq_pending(&d->vq[q], &d->mem) && !(d->deferred & (1u << q))) {
-		d->deferred |= 1u << q;
-		d->deferrals++;
-	}
+	if (vq_pending(&d->vq[q], &d->mem))
+		virtio_defer(d, q);
 	return true;
 }
 

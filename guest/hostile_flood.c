@@ -28,7 +28,7 @@
 #define OWN_PAGES		256
 #define FLOOD_PFNS		16384	/* 64 KiB of PFNs: the cap of a 64 MiB VM */
 #define CHAIN			16	/* descriptors per chain: the device's VQ_MAX_CHAIN */
-/* refused in one exit (16 pops fit its budget): a tick in between would hand the held one back */
+/* refused in one exit (32 pops fit its budget): a tick in between would hand the held one back */
 #define STATS_AGAIN		12
 #define COLLECT_MS		20000
 #define UART_LINES		40

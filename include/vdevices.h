@@ -20,6 +20,13 @@ struct vballoon {
 	uint64_t stats_updates;
 	uint64_t inflate_requests, deflate_requests;
 	struct vballoon_req_stats req;	/* PFNs read, and what the caps left unread */
+	/* per PFN queue: a request an exit's budget did not finish (its head is in flight) */
+	struct vballoon_cur {
+		bool active;
+		uint64_t done;		/* PFNs carried out */
+		struct vq_chain c;
+	} cur[2];
+	uint64_t split_requests;	/* requests that took more than one exit */
 };
 
 struct vmem {

@@ -37,13 +37,20 @@ struct vballoon_req_stats {
 /* Most bytes of le32 PFNs one request may hold: 4 per page of startup RAM. */
 uint64_t vballoon_pfn_bytes(uint64_t ram_size);
 
+/* PFNs one request acts on: its readable bytes / 4, at most the VM's pages. */
+uint64_t vballoon_req_pfns(const struct dynmem *dm, const struct vq_chain *c);
+
 /*
- * Carries out one inflate (or deflate) request: reads the chain's PFNs in
- * batches, at most ram_size / 4 KiB of them, and hands them to dynmem with
- * one flush for the whole request. Returns the PFNs read (the work to charge).
+ * Carries out PFNs [*done, *done + max) of one inflate (or deflate) request:
+ * reads them in batches and hands them to dynmem with one flush for the
+ * call. A long request thus spans several exits, each doing its budget's
+ * worth, and the guest may run in between: the pages done so far are
+ * unmapped and flushed (or mapped), the rest untouched. Advances *done; when
+ * the chain cannot be read any further the request ends there (*done is set
+ * to vballoon_req_pfns()). Returns the PFNs read (the work to charge).
  */
 uint64_t vballoon_pfns(struct dynmem *dm, const struct vq_mem *m, const struct vq_chain *c,
-		       bool inflate, struct vballoon_req_stats *st);
+		       bool inflate, uint64_t *done, uint64_t max, struct vballoon_req_stats *st);
 
 /*
  * Reads a stats buffer of packed {le16 tag, le64 val} entries (§5.5.6.3):

@@ -30,12 +30,13 @@
  * the guest writes into its rings. Units are about one 4 KiB page of work
  * (a PFN a balloon request names, a page a virtio-mem request plugs or
  * unplugs); each chain popped costs VIRTIO_CHAIN_COST on top (the walk and
- * its range checks). The first chain of an exit always runs, whatever it
- * costs (the per-request caps bound it); once the budget is spent, the rest
- * stays in the avail ring and virtio_resume() takes it up before the VM runs
- * again. The test guest's requests (up to 65536 PFNs) fit one exit each.
+ * its range checks), so one exit takes at most 32 chains. Once the budget
+ * is spent, the rest stays in the avail ring (a balloon request half done
+ * stays with the device) and virtio_resume() takes it up before the VM runs
+ * again. A virtio-mem request is done whole: the region bounds it. The test
+ * guest's balloon requests (up to 65536 PFNs) fit one exit each.
  */
-#define VIRTIO_EXIT_BUDGET	65536
+#define VIRTIO_EXIT_BUDGET	131072
 #define VIRTIO_CHAIN_COST	4096
 
 struct virtio_dev;
@@ -91,6 +92,10 @@ void virtio_config_changed(struct virtio_dev *d);
 int virtio_pop(struct virtio_dev *d, unsigned int q, struct vq_chain *c);
 /* Charges a request's work to this exit's budget (units as VIRTIO_EXIT_BUDGET). */
 void virtio_charge(struct virtio_dev *d, uint64_t units);
+/* Units left in this exit's budget (0 when spent). */
+uint64_t virtio_budget_left(const struct virtio_dev *d);
+/* The device keeps work of queue q for virtio_resume() (a request half done). */
+void virtio_defer(struct virtio_dev *d, unsigned int q);
 /*
  * Takes up the chains an exit left in the avail rings, with a fresh budget.
  * Called for every VM before its vCPU runs (kernel/sched.c); a device with

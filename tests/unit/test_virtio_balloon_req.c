@@ -80,11 +80,13 @@ static void test_inflate_over_cap(void **state)
 {
 	struct vballoon_req_stats st = { 0 };
 	struct vq_chain c = same_chain(VQ_MAX_CHAIN, RAM_PAGES * 4);
-	uint64_t got;
+	uint64_t got, done = 0;
 
 	put_pfns(RAM_PAGES, 1024, 256);
-	got = vballoon_pfns(&d, &mem, &c, true, &st);
+	assert_int_equal(vballoon_req_pfns(&d, &c), RAM_PAGES);
+	got = vballoon_pfns(&d, &mem, &c, true, &done, UINT64_MAX, &st);
 	assert_int_equal(got, RAM_PAGES);
+	assert_int_equal(done, RAM_PAGES);
 	assert_int_equal(st.pfns_received, RAM_PAGES);
 	assert_int_equal(st.pfns_over_cap, (VQ_MAX_CHAIN - 1) * RAM_PAGES);
 	/* 256 pages ballooned once; the rest of each 512-PFN batch repeats them */
@@ -103,15 +105,17 @@ static void test_exact_cap_and_deflate(void **state)
 {
 	struct vballoon_req_stats st = { 0 };
 	struct vq_chain c = same_chain(4, RAM_PAGES);	/* 4 x 1/4 of the cap */
+	uint64_t done = 0;
 
 	put_pfns(RAM_PAGES / 4, 2048, RAM_PAGES / 4);
-	assert_int_equal(vballoon_pfns(&d, &mem, &c, true, &st), RAM_PAGES);
+	assert_int_equal(vballoon_pfns(&d, &mem, &c, true, &done, UINT64_MAX, &st), RAM_PAGES);
 	assert_int_equal(st.pfns_over_cap, 0);
 	assert_int_equal(d.nr_ballooned, RAM_PAGES / 4);
 	/* the same request on the deflate queue, one PFN too many: capped, pages back */
 	c = same_chain(4, RAM_PAGES + 1);
 	c.readable = RAM_PAGES * 4 + 4;
-	assert_int_equal(vballoon_pfns(&d, &mem, &c, false, &st), RAM_PAGES);
+	done = 0;
+	assert_int_equal(vballoon_pfns(&d, &mem, &c, false, &done, UINT64_MAX, &st), RAM_PAGES);
 	assert_int_equal(st.pfns_over_cap, 1);
 	assert_int_equal(d.nr_ballooned, 0);
 	assert_int_equal(d.st.deflated, RAM_PAGES / 4);
@@ -120,7 +124,42 @@ static void test_exact_cap_and_deflate(void **state)
 	c = same_chain(1, 2 * PG);
 	c.bufs[0].gpa = BUF_SIZE - PG;
 	c.readable = 2 * PG;
-	assert_int_equal(vballoon_pfns(&d, &mem, &c, true, &st), PG / 4);
+	done = 0;
+	assert_int_equal(vballoon_pfns(&d, &mem, &c, true, &done, UINT64_MAX, &st), PG / 4);
+	assert_int_equal(done, vballoon_req_pfns(&d, &c));	/* over: nothing left to resume */
+}
+
+/*
+ * One request in slices of 1000 PFNs, as exits with a budget take it:
+ * each slice does exactly its share with one flush, and the sum is the
+ * whole request; the cap is counted once.
+ */
+static void test_split(void **state)
+{
+	struct vballoon_req_stats st = { 0 };
+	struct vq_chain c = same_chain(2, RAM_PAGES * 4);	/* twice the cap */
+	uint64_t done = 0, calls = 0;
+
+	put_pfns(RAM_PAGES, 0, RAM_PAGES);	/* every page once, reserved ones too */
+	dynmem_reserve(&d, 0, 64 * KiB);
+	while (done < vballoon_req_pfns(&d, &c)) {
+		uint64_t before = done, f = flushes;
+		uint64_t got = vballoon_pfns(&d, &mem, &c, true, &done, 1000, &st);
+
+		assert_int_equal(got, done - before);
+		assert_true(done - before == 1000 || done == RAM_PAGES);
+		assert_int_equal(flushes, f + 1);
+		calls++;
+	}
+	assert_int_equal(calls, (RAM_PAGES + 999) / 1000);
+	assert_int_equal(st.pfns_over_cap, RAM_PAGES);
+	assert_int_equal(st.pfns_received, RAM_PAGES);
+	assert_int_equal(d.nr_ballooned, RAM_PAGES - 16);
+	assert_int_equal(d.st.pfn_invalid, 16);
+	/* a slice of 0 does nothing and keeps the request where it was */
+	done = 5;
+	assert_int_equal(vballoon_pfns(&d, &mem, &c, false, &done, 0, &st), 0);
+	assert_int_equal(done, 5);
 }
 
 static void put_stat(unsigned int i, uint16_t tag, uint64_t val)
@@ -187,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_pfn_bytes),
 		T(test_inflate_over_cap),
 		T(test_exact_cap_and_deflate),
+		T(test_split),
 		T(test_stats_cap),
 	};
 
