@@ -34,7 +34,8 @@ GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
 		   $(wildcard mm/dynmem*.c mm/balancer.c drivers/virtqueue.c \
-		   drivers/virtio_mem_dev.c drivers/vpic.c kernel/monitor_cmd.c kernel/scenario.c)
+		   drivers/virtio_mem_dev.c drivers/vpic.c drivers/virtio_balloon_req.c drivers/con_limit.c \
+		   kernel/monitor_cmd.c kernel/scenario.c)
 UCFLAGS		:= -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
 		   $(INCLUDES) -DHOST_TEST

@@ -34,7 +34,7 @@ fi
 
 # mm/dynmem*.c: dynmem may be split into several files
 PURE=(mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/vmx/ept.c drivers/virtqueue.c
-	drivers/virtio_mem_dev.c mm/dynmem*.c)
+	drivers/virtio_mem_dev.c drivers/virtio_balloon_req.c drivers/con_limit.c mm/dynmem*.c)
 objs=()
 for src in "${PURE[@]}"; do
 	o=$obj/$(echo "${src%.c}" | tr / _).o
@@ -47,7 +47,7 @@ done
 objs+=("$obj/kernel_string.o")
 # Listed, not globbed: other benchmarks share bench/.
 for src in bench/native.c bench/native_env.c bench/native_vq.c bench/native_measure.c \
-	bench/native_limits.c bench/native_report.c bench/native_lazy.c; do
+	bench/native_limits.c bench/native_report.c bench/native_lazy.c bench/native_worst.c; do
 	o=$obj/bench_$(basename "${src%.c}").o
 	"$CC" "${CFLAGS[@]}" "${BENCH_FLAGS[@]}" -c "$src" -o "$o"
 	objs+=("$o")

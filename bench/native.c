@@ -27,14 +27,15 @@ static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [--size BYTES[K|M|G]] [--reps N] [--batch BLOCKS] [--seed N]\n"
-		"          [--no-thp] [--quick] [--only vmem|balloon|lazy|limits]\n"
+		"          [--no-thp] [--quick] [--only vmem|balloon|lazy|worst|limits]\n"
 		"  --size   guest memory under test, 2 MiB multiple (default 4G)\n"
 		"  --reps   recorded runs after one warm-up (default %d, at most %d)\n"
 		"  --batch  2 MiB blocks per virtio-mem request (default %d)\n"
 		"  --no-thp arena without MADV_HUGEPAGE\n"
 		"  --quick  %llu MiB, 1 run: a smoke test for the test suite\n"
 		"  --only   one part, for profiling: vmem (with the memset samples),\n"
-		"           balloon (with refaults and metadata), lazy (plug=lazy) or\n"
+		"           balloon (with refaults and metadata), lazy (plug=lazy),\n"
+		"           worst (the worst case per exit) or\n"
 		"           limits (madvise);\n"
 		"           the table then has gaps\n",
 		prog, DEFAULT_REPS, MAX_REPS, DEFAULT_BATCH,
@@ -92,7 +93,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    o->size > (1ULL << 44) || !o->reps || o->reps > MAX_REPS ||
 	    !o->vmem_batch || o->vmem_batch > UINT16_MAX ||
 	    (o->only && strcmp(o->only, "vmem") && strcmp(o->only, "balloon") &&
-	     strcmp(o->only, "lazy") &&
+	     strcmp(o->only, "lazy") && strcmp(o->only, "worst") &&
 	     strcmp(o->only, "limits")))
 		return -1;
 	return 0;
@@ -155,12 +156,15 @@ int main(int argc, char **argv)
 		return 1;
 	if (phase("lazy", "lazy plug and first touch", &o) && run_lazy(&o, r))
 		return 1;
+	if (phase("worst", "worst case per exit", &o) && run_worst(&o))
+		return 1;
 	if (host_check())
 		return 1;
 	host_fini();	/* the madvise run gets the memory instead */
 	if (phase("limits", "madvise + refault, null syscall", &o) && run_madvise(&o, r))
 		return 1;
 	print_report(&o, r, argc, argv);
+	print_worst(&o);
 	free(r);
 	return 0;
 }

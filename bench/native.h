@@ -179,6 +179,9 @@ int run_lazy(const struct opts *o, struct results *r);
 int sample_memset(const struct opts *o, struct results *r, bool record);
 int run_madvise(const struct opts *o, struct results *r);
 void print_report(const struct opts *o, const struct results *r, int argc, char **argv);
+/* g. the most host time one exit can cost, per path (native_worst.c) */
+int run_worst(const struct opts *o);
+void print_worst(const struct opts *o);
 
 /* hypervisor string functions (kernel/string.c), renamed by build.sh */
 void *bv_memset(void *dst, int c, size_t n);

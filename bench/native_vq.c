@@ -78,7 +78,7 @@ static bool dev_pop(struct gq *q, struct vq_chain *c)
 			return true;
 		if (r == -VQ_EEMPTY || r == -VQ_ERING)
 			return false;
-		if (c->head < q->dev.size)
+		if (c->head < q->dev.size && r != -VQ_EINFLIGHT)
 			vq_push(&q->dev, &q->vm->mem, c->head, 0);
 	}
 }

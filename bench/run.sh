@@ -8,10 +8,19 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=docs/BENCHMARKS.md
 mkdir -p build/bench
+# a smoke run (--quick) must not replace the recorded full run
+for a in "$@"; do
+	if [[ $a == --quick ]]; then out=build/bench/BENCHMARKS.quick.md; fi
+done
 
 bench/build.sh
 echo "bench: native reclaim path ($*)..." >&2
 native=$(build/bench/native "$@")
+# the native table, and its worst case per exit (g.) as a section of its own, below its heading
+worst=${native#*'### g. Worst case per exit'}
+worst=${worst#$'\n'}
+worst=${worst#$'\n'}
+native=${native%%'### g.'*}
 echo "bench: in the emulator (Bochs, about a minute)..." >&2
 emulated=$(bench/emulated.sh)
 echo "bench: the balancer in the three-VM demo (Bochs, about 30 s)..." >&2
@@ -80,6 +89,22 @@ total − free over all ticks, which counts the hypervisor's own frames too). Te
 are whole MiB, rounded down.
 
 ${balancer}
+
+## 5. Worst case per exit
+
+What one VM exit can cost the host at most, per path a guest can reach, from section 1's
+build (\`bench/native_worst.c\`, VM and region of the run's size): each path's largest
+request the caps allow (a balloon request names at most one PFN per VM page, a chain
+describes at most 4 bytes per VM page on the balloon queues and 64 KiB elsewhere, a stats
+buffer is read for 16 entries, a virtio-mem request covers at most the region), filled the
+most expensive way known, multiplied by what one exit may do: a notify runs chains until
+its budget (\`VIRTIO_EXIT_BUDGET\`, 131072 units: a PFN or a plugged page is one, a chain
+4096) is spent; the rest, a balloon request half done included, waits for the VM's next
+turn. A virtio-mem request is done whole, bounded by the region and \`requested_size\`.
+Console output is held to 4096 bytes per VM per tick, so one print hypercall (or one
+tick's worth of UART writes) costs at most 4096 bytes on a real 115200-baud UART.
+
+${worst}
 
 $(cat bench/analysis.md)
 MD

@@ -7,10 +7,8 @@
  */
 #include <string.h>
 #include "vdevices.h"
+#include "virtio_balloon_req.h"
 #include "vm.h"
-
-/* Linux sends 256 per request; longer buffers are read in batches of 2 MiB worth */
-#define PFN_BATCH	DYNMEM_MAX_BATCH
 
 static struct vballoon *to_balloon(struct virtio_dev *d)
 {
@@ -35,54 +33,40 @@ static void balloon_write_config(struct virtio_dev *d, unsigned int off, unsigne
 		to_balloon(d)->actual = v;
 }
 
-static void balloon_pfns(struct vballoon *b, unsigned int q, const struct vq_chain *c)
-{
-	struct dynmem *dm = &b->dev.vm->dyn;
-	uint32_t pfns[PFN_BATCH];
-	uint64_t total = c->readable / sizeof(uint32_t);
-
-	dynmem_hold_flush(dm);	/* one INVEPT per request, however long */
-	for (uint64_t done = 0; done < total;) {
-		unsigned int n = total - done > PFN_BATCH ? PFN_BATCH : (unsigned int)(total - done);
-		size_t got = vq_read(&b->dev.mem, c, done * sizeof(uint32_t), pfns,
-				     n * sizeof(uint32_t));
-
-		n = (unsigned int)(got / sizeof(uint32_t));
-		if (!n)
-			break;
-		b->pfns_received += n;
-		if (q == VIRTIO_BALLOON_Q_INFLATE)
-			dynmem_inflate(dm, pfns, n);
-		else
-			dynmem_deflate(dm, pfns, n);
-		done += n;
-	}
-	dynmem_release_flush(dm);
-}
-
 static void balloon_stats(struct vballoon *b, const struct vq_chain *c)
 {
-	uint8_t ent[VIRTIO_BALLOON_STAT_SIZE];
-	uint32_t seen = 0;
+	unsigned int entries;
 
-	/* entries are packed {le16 tag, le64 val}; unknown tags are ignored (§5.5.6.3) */
-	for (uint64_t off = 0; off + sizeof(ent) <= c->readable; off += sizeof(ent)) {
-		uint16_t tag;
-		uint64_t val;
-
-		if (vq_read(&b->dev.mem, c, off, ent, sizeof(ent)) != sizeof(ent))
-			break;
-		memcpy(&tag, ent, 2);
-		memcpy(&val, ent + 2, 8);
-		if (tag < VIRTIO_BALLOON_S_NR) {
-			b->stats[tag] = val;
-			seen |= 1u << tag;
-		}
-	}
-	b->stats_seen = seen;
+	b->stats_seen = vballoon_parse_stats(&b->dev.mem, c, b->stats, &entries, &b->req);
+	virtio_charge(&b->dev, entries);
 	b->stats_updates++;
 	b->stats_head = c->head;
 	b->stats_held = true;
+}
+
+/*
+ * Carry the queue's current request on with what is left of this exit's
+ * budget. true when it is done (and handed back), false when it has to wait
+ * for virtio_resume(): the budget bounds the work of one exit, however many
+ * PFNs the request names (at most the VM's pages).
+ */
+static bool balloon_work(struct vballoon *b, unsigned int q)
+{
+	struct virtio_dev *d = &b->dev;
+	struct vballoon_cur *r = &b->cur[q];
+
+	virtio_charge(d, vballoon_pfns(&d->vm->dyn, &d->mem, &r->c, q == VIRTIO_BALLOON_Q_INFLATE,
+				       &r->done, virtio_budget_left(d), &b->req));
+	if (r->done < vballoon_req_pfns(&d->vm->dyn, &r->c)) {
+		if (!r->active)
+			b->split_requests++;
+		r->active = true;
+		virtio_defer(d, q);
+		return false;
+	}
+	r->active = false;
+	vq_push(&d->vq[q], &d->mem, r->c.head, 0);
+	return true;
 }
 
 static void balloon_notify(struct virtio_dev *d, unsigned int q)
@@ -91,6 +75,12 @@ static void balloon_notify(struct virtio_dev *d, unsigned int q)
 	struct vq_chain c;
 	bool used = false;
 
+	/* one begun by an earlier exit goes first: requests finish in the driver's order */
+	if (q != VIRTIO_BALLOON_Q_STATS && b->cur[q].active) {
+		if (!balloon_work(b, q))
+			return;
+		used = true;
+	}
 	while (virtio_pop(d, q, &c)) {
 		if (q == VIRTIO_BALLOON_Q_STATS) {
 			if (b->stats_held)	/* a second buffer: give the old one back */
@@ -102,8 +92,10 @@ static void balloon_notify(struct virtio_dev *d, unsigned int q)
 			b->inflate_requests++;
 		else
 			b->deflate_requests++;
-		balloon_pfns(b, q, &c);
-		vq_push(&d->vq[q], &d->mem, c.head, 0);
+		b->cur[q].c = c;
+		b->cur[q].done = 0;
+		if (!balloon_work(b, q))
+			break;
 		used = true;
 	}
 	if (used)
@@ -116,6 +108,16 @@ static void balloon_reset(struct virtio_dev *d)
 
 	b->actual = 0;
 	b->stats_held = false;
+	b->cur[VIRTIO_BALLOON_Q_INFLATE].active = false;
+	b->cur[VIRTIO_BALLOON_Q_DEFLATE].active = false;
+}
+
+/* §5.5.6: a request names le32 PFNs; more than the VM has pages is refused as a whole */
+static uint64_t balloon_queue_limit(struct virtio_dev *d, unsigned int q)
+{
+	if (q == VIRTIO_BALLOON_Q_STATS)
+		return 0;	/* the default; only VBALLOON_STATS_MAX entries are read */
+	return vballoon_pfn_bytes(d->vm->ram_size);
 }
 
 static const struct virtio_dev_ops balloon_ops = {
@@ -128,6 +130,7 @@ static const struct virtio_dev_ops balloon_ops = {
 	.write_config = balloon_write_config,
 	.notify = balloon_notify,
 	.reset = balloon_reset,
+	.queue_limit = balloon_queue_limit,
 };
 
 int vballoon_init(struct vballoon *b, struct vm *vm, unsigned int irq)

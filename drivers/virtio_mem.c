@@ -54,7 +54,17 @@ static void vmem_notify(struct virtio_dev *d, unsigned int q)
 		    c.writable < sizeof(resp)) {
 			d->bad_chains++;	/* too short to hold a request or a response */
 		} else {
+			uint64_t before = dynmem_plugged_bytes(&d->vm->dyn), after;
+
 			virtio_mem_handle(&d->vm->dyn, m->requested, &req, &resp, &m->cnt);
+			/*
+			 * The pages plugged or unplugged are the request's work. The
+			 * region bounds it (§5.15.6.1: requests outside it are ERROR),
+			 * a plug also requested_size, which the host chose.
+			 */
+			after = dynmem_plugged_bytes(&d->vm->dyn);
+			virtio_charge(d, (after > before ? after - before : before - after) >>
+					 PAGE_SHIFT);
 			written = (uint32_t)vq_write(&d->mem, &c, 0, &resp, sizeof(resp));
 			if (req.type == VIRTIO_MEM_REQ_PLUG || req.type == VIRTIO_MEM_REQ_UNPLUG ||
 			    req.type == VIRTIO_MEM_REQ_UNPLUG_ALL)

@@ -59,13 +59,46 @@ void virtio_config_changed(struct virtio_dev *d)
 		raise_isr(d, VIRTIO_PCI_ISR_CONFIG);
 }
 
+void virtio_charge(struct virtio_dev *d, uint64_t units)
+{
+	d->budget -= units > VIRTIO_EXIT_BUDGET ? VIRTIO_EXIT_BUDGET : (int64_t)units;
+}
+
+uint64_t virtio_budget_left(const struct virtio_dev *d)
+{
+	return d->budget > 0 ? (uint64_t)d->budget : 0;
+}
+
+void virtio_defer(struct virtio_dev *d, unsigned int q)
+{
+	if (!(d->deferred & (1u << q))) {
+		d->deferred |= 1u << q;
+		d->deferrals++;
+	}
+}
+
+/* This exit has done its share: leave the rest of queue q for virtio_resume(). */
+static bool out_of_budget(struct virtio_dev *d, unsigned int q)
+{
+	if (d->budget > 0)
+		return false;
+	if (vq_pending(&d->vq[q], &d->mem))
+		virtio_defer(d, q);
+	return true;
+}
+
 int virtio_pop(struct virtio_dev *d, unsigned int q, struct vq_chain *c)
 {
 	struct virtq *vq = &d->vq[q];
 
 	for (;;) {
-		int r = vq_pop(vq, &d->mem, c);
+		int r;
 
+		if (out_of_budget(d, q))
+			return 0;
+		r = vq_pop(vq, &d->mem, c);
+		if (r != -VQ_EEMPTY)
+			d->budget -= VIRTIO_CHAIN_COST;
 		if (r == 0)
 			return 1;
 		if (r == -VQ_EEMPTY || r == -VQ_ERING) {
@@ -78,9 +111,27 @@ int virtio_pop(struct virtio_dev *d, unsigned int q, struct vq_chain *c)
 		}
 		/* a bad chain: hand it back empty and go on with the next one */
 		d->bad_chains++;
-		if (c->head < vq->size)
+		if (c->head < vq->size && r != -VQ_EINFLIGHT)
 			vq_push(vq, &d->mem, c->head, 0);
 	}
+}
+
+bool virtio_has_deferred(const struct virtio_dev *d)
+{
+	return d->deferred;
+}
+
+void virtio_resume(struct virtio_dev *d)
+{
+	uint8_t todo = d->deferred;
+
+	if (!todo)
+		return;
+	d->deferred = 0;
+	d->budget = VIRTIO_EXIT_BUDGET;
+	for (unsigned int q = 0; q < d->ops->nr_queues; q++)
+		if ((todo & (1u << q)) && virtio_driver_ok(d) && d->vq[q].ready)
+			d->ops->notify(d, q);
 }
 
 static void device_reset(struct virtio_dev *d)
@@ -90,9 +141,12 @@ static void device_reset(struct virtio_dev *d)
 	d->dfselect = d->gfselect = 0;
 	d->queue_sel = 0;
 	d->isr = 0;
+	d->deferred = 0;
 	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
 		vq_reset(&d->vq[q]);
 		d->vq[q].size = VIRTIO_QUEUE_SIZE;
+		if (d->ops->queue_limit && q < d->ops->nr_queues)
+			d->vq[q].max_bytes = d->ops->queue_limit(d, q);
 	}
 	vpci_set_intx(&d->pci, false);
 	if (d->ops->reset)
@@ -212,11 +266,16 @@ static void bar_io(struct vpci_dev *pci, uint16_t off, unsigned int size, bool i
 		d->isr = 0;
 		vpci_set_intx(&d->pci, false);
 	} else if (off == VIRTIO_BAR_NOTIFY && !in) {
+		unsigned int q = *val & 0xffff;
+
 		d->notifies++;
-		if (virtio_driver_ok(d) && (*val & 0xffff) < d->ops->nr_queues &&
-		    d->vq[*val & 0xffff].ready)
-			d->ops->notify(d, *val & 0xffff);
-	} else if (off >= VIRTIO_BAR_DEVICE && off + size <= VIRTIO_BAR_DEVICE + d->ops->config_size) {
+		if (virtio_driver_ok(d) && q < d->ops->nr_queues && d->vq[q].ready) {
+			d->deferred &= ~(1u << q);	/* taken up now, with this exit's budget */
+			d->budget = VIRTIO_EXIT_BUDGET;
+			d->ops->notify(d, q);
+		}
+	} else if (off >= VIRTIO_BAR_DEVICE && size <= d->ops->config_size &&
+		   (unsigned int)(off - VIRTIO_BAR_DEVICE) <= d->ops->config_size - size) {
 		if (in)
 			*val = d->ops->read_config(d, off - VIRTIO_BAR_DEVICE, size);
 		else
@@ -240,9 +299,11 @@ static bool pci_cfg_target(struct vpci_dev *pci, unsigned int off, uint16_t *bar
 
 	*len = vpci_cfg_read(pci, cap + offsetof(struct virtio_pci_cap, length), 4);
 	*bar_off = (uint16_t)o;
+	/* offset and length are the driver's 32-bit values: compare without adding them */
 	return off >= data && off < data + 4 &&
 	       pci->cfg[cap + offsetof(struct virtio_pci_cap, bar)] == 0 &&
-	       (*len == 1 || *len == 2 || *len == 4) && o + *len <= VPCI_IO_BAR_SIZE;
+	       (*len == 1 || *len == 2 || *len == 4) && o < VPCI_IO_BAR_SIZE &&
+	       *len <= VPCI_IO_BAR_SIZE - o;
 }
 
 static void pci_cfg_read(struct vpci_dev *pci, unsigned int off, unsigned int size)

@@ -137,6 +137,19 @@ void vq_reset(struct virtq *vq)
 	memset(vq, 0, sizeof(*vq));
 }
 
+static bool vq_held(const struct virtq *vq, uint16_t head)
+{
+	return vq->inflight[head / 64] & (1ULL << (head % 64));
+}
+
+static void vq_hold(struct virtq *vq, uint16_t head, bool on)
+{
+	if (on)
+		vq->inflight[head / 64] |= 1ULL << (head % 64);
+	else
+		vq->inflight[head / 64] &= ~(1ULL << (head % 64));
+}
+
 int vq_enable(struct virtq *vq, const struct vq_mem *m)
 {
 	uint16_t size = vq->size;
@@ -155,6 +168,7 @@ int vq_enable(struct virtq *vq, const struct vq_mem *m)
 	vq->last_avail = 0;
 	vq->used_idx = 0;
 	vq->broken = false;
+	memset(vq->inflight, 0, sizeof(vq->inflight));
 	vq->ready = true;
 	return 0;
 }
@@ -172,6 +186,7 @@ static int vq_break(struct virtq *vq)
  */
 static int vq_walk(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c)
 {
+	uint64_t max = vq->max_bytes ? vq->max_bytes : VQ_DEFAULT_MAX_BYTES;
 	uint16_t i = c->head;
 	unsigned int visited = 0;
 	bool seen_write = false;
@@ -199,6 +214,9 @@ static int vq_walk(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c)
 		if (d.len) {
 			struct vq_buf *b;
 
+			/* before the range check, whose cost grows with the length */
+			if (d.len > max - c->readable - c->writable)
+				return -VQ_EBIG;
 			if (!vq_range_ok(m, d.addr, d.len))
 				return -VQ_EADDR;
 			if (c->nr >= VQ_MAX_CHAIN)
@@ -250,7 +268,20 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c)
 	c->nr = 0;
 	c->readable = 0;
 	c->writable = 0;
+	/*
+	 * §2.7.13.1: a driver hands a chain over once and may reuse it only
+	 * after the device used it. One listed again while we hold it (the
+	 * stats buffer, or the same head filling the ring) would be worked
+	 * on twice and answered twice: refuse it, and leave the held one be.
+	 */
+	if (head < vq->size && vq_held(vq, head)) {
+		vq->bad_chains++;
+		vq->dup_heads++;
+		return -VQ_EINFLIGHT;
+	}
 	r = vq_walk(vq, m, c);
+	if (head < vq->size)
+		vq_hold(vq, head, true);	/* good or bad, it is ours until pushed */
 	if (r == -VQ_ERING)
 		return vq_break(vq);
 	if (r) {
@@ -258,6 +289,7 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c)
 		c->readable = 0;
 		c->writable = 0;
 		vq->bad_chains++;
+		vq->too_big += r == -VQ_EBIG;
 		return r;
 	}
 	vq->chains++;
@@ -284,7 +316,19 @@ int vq_push(struct virtq *vq, const struct vq_mem *m, uint16_t head, uint32_t wr
 		return -1;
 	}
 	vq->used_idx++;
+	vq_hold(vq, head, false);
 	return 0;
+}
+
+bool vq_pending(const struct virtq *vq, const struct vq_mem *m)
+{
+	uint16_t avail_idx;
+
+	if (!vq->ready || vq->broken)
+		return false;
+	if (!vq_read16(m, vq->avail_gpa + VQ_AVAIL_IDX, &avail_idx))
+		return true;	/* let the next vq_pop find the ring gone and break the queue */
+	return avail_idx != vq->last_avail;
 }
 
 bool vq_should_notify(const struct virtq *vq, const struct vq_mem *m)

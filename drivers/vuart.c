@@ -3,6 +3,7 @@
  * Emulated 16550 UART: transmit and the registers a polling driver touches.
  * There is no input yet: RBR reads 0 and LSR never reports data ready.
  */
+#include <string.h>
 #include "printk.h"
 #include "vuart.h"
 
@@ -19,12 +20,37 @@
 #define IIR_NO_INTR	0x01
 #define MSR_DCD_DSR_CTS	0xb0
 
+void vuart_init(struct vuart *u)
+{
+	con_limit_init(&u->limit);
+}
+
+/* "[name] line\n" on the host console, if this tick's budget still has room. */
+static void vuart_emit(struct vuart *u, const char *name)
+{
+	uint32_t bytes = (uint32_t)(strlen(name) + 3 + (u->len ? u->len + 1 : 0));
+
+	if (con_limit_take(&u->limit, bytes)) {
+		if (u->len)
+			printk("[%s] %.*s\n", name, (int)u->len, u->line);
+		else
+			printk("[%s]\n", name);
+	}
+	u->len = 0;
+}
+
 void vuart_flush(struct vuart *u, const char *name)
 {
-	if (!u->len)
-		return;
-	printk("[%s] %.*s\n", name, (int)u->len, u->line);
-	u->len = 0;
+	if (u->len)
+		vuart_emit(u, name);
+}
+
+void vuart_tick(struct vuart *u, const char *name)
+{
+	uint64_t dropped = con_limit_tick(&u->limit);
+
+	if (dropped)
+		printk("vm %s: console: %lu bytes dropped (rate limit)\n", name, dropped);
 }
 
 static void vuart_tx(struct vuart *u, const char *name, char c)
@@ -33,9 +59,7 @@ static void vuart_tx(struct vuart *u, const char *name, char c)
 	if (c == '\r')
 		return;
 	if (c == '\n') {
-		if (!u->len)
-			printk("[%s]\n", name);
-		vuart_flush(u, name);
+		vuart_emit(u, name);
 		return;
 	}
 	/* keep the host log printable whatever the guest sends */

@@ -199,6 +199,36 @@ static void report(uint64_t now)
 	b.next_report = now + ms_to_tsc(REPORT_MS);
 }
 
+/*
+ * For guest/hostile_flood.c: take the stats buffer back from the device,
+ * hand it `big` (bytes of entries, the real ones first) instead, and list
+ * that head `again` more times while the device holds it. The device must
+ * read only its first entries and refuse the repeats without using them:
+ * a repeat it used would come back a second time, and virtq_get_used()
+ * fails the guest on a head that is not in flight. Returns -1 when the
+ * device did not hand the old buffer back in time.
+ */
+int balloon_stats_flood(uint8_t *big, uint32_t len, unsigned int again)
+{
+	struct virtq *vq = &b.vq[VIRTIO_BALLOON_Q_STATS];
+	struct virtq_buf buf = { (uintptr_t)big, len, false };
+	int head;
+
+	if (!b.stats || virtq_wait_used(vq, NULL, REQ_TIMEOUT_MS) < 0)
+		return -1;
+	b.stats_updates++;
+	memcpy(big, stats_buf, sizeof(stats_buf));
+	head = virtq_add(vq, &buf, 1);
+	if (head < 0)
+		fail("virtio-balloon: no descriptor for the big stats buffer");
+	virtq_kick(vq);
+	for (unsigned int i = 0; i < again; i++)
+		virtq_publish_again(vq, (uint16_t)head);
+	virtq_kick(vq);
+	/* the next tick hands the big buffer back; balloon_poll() then gives stats_buf again */
+	return 0;
+}
+
 bool balloon_poll(void)
 {
 	uint64_t now = rdtsc();

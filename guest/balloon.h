@@ -44,5 +44,6 @@ uint64_t balloon_deflate_oom(uint64_t want);
 /* For guest/hostile_virtio.c: raw requests of n PFNs on the inflate or deflate queue */
 struct virtq *balloon_queue(unsigned int q);
 int balloon_raw(unsigned int q, const uint32_t *pfns, unsigned int n);
+int balloon_stats_flood(uint8_t *big, uint32_t len, unsigned int again);
 
 #endif

@@ -19,4 +19,8 @@ bool hostile_virtio_wanted(const char *cmdline);
 /* Once the drivers are up: misbehave as asked, check the device refused, go on. */
 void hostile_virtio_run(const char *cmdline, uint64_t ram_size);
 
+/* guest/hostile_flood.c: as much work per exit as a guest can ask for */
+void hostile_balloonflood(uint64_t ram_size);
+void hostile_printflood(void);
+
 #endif

@@ -179,15 +179,24 @@ static void do_memrange(void)
 		fail("hostile: memrange: plugged size changed");
 }
 
+static void do_balloonflood(void)
+{
+	hostile_balloonflood(ram_size);
+}
+
+enum need { NEED_BALLOON, NEED_VMEM, NEED_NONE };
+
 static const struct {
 	const char *kind;
 	void (*fn)(void);
-	bool balloon;			/* needs virtio-balloon (else virtio-mem) */
+	enum need need;			/* the device it aims at */
 } kinds[] = {
-	{ "badpfn", do_badpfn, true },
-	{ "duppfn", do_duppfn, true },
-	{ "loop", do_loop, true },
-	{ "memrange", do_memrange, false },
+	{ "badpfn", do_badpfn, NEED_BALLOON },
+	{ "duppfn", do_duppfn, NEED_BALLOON },
+	{ "loop", do_loop, NEED_BALLOON },
+	{ "memrange", do_memrange, NEED_VMEM },
+	{ "balloonflood", do_balloonflood, NEED_BALLOON },	/* guest/hostile_flood.c */
+	{ "printflood", hostile_printflood, NEED_NONE },
 };
 
 static int find(const char *kind)
@@ -219,9 +228,10 @@ void hostile_virtio_run(const char *cmdline, uint64_t guest_ram)
 		return;
 	ram_size = guest_ram;
 	printf("fault: %s\n", kind);
-	if (kinds[i].balloon ? !balloon_present() : !vmem_present())
+	if ((kinds[i].need == NEED_BALLOON && !balloon_present()) ||
+	    (kinds[i].need == NEED_VMEM && !vmem_present()))
 		fail("hostile: %s needs a %s device", kind,
-		     kinds[i].balloon ? "virtio-balloon" : "virtio-mem");
+		     kinds[i].need == NEED_BALLOON ? "virtio-balloon" : "virtio-mem");
 	kinds[i].fn();
 	printf("hostile: %s refused ok\n", kind);
 }

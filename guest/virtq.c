@@ -175,3 +175,33 @@ int virtq_request(struct virtq *vq, const struct virtq_buf *bufs, unsigned int n
 	} while (got >= 0 && (int64_t)(rdtsc() - deadline) < 0);
 	return -1;
 }
+
+void virtq_publish_again(struct virtq *vq, uint16_t head)
+{
+	publish(vq, head);
+}
+
+unsigned int virtq_collect(struct virtq *vq, uint16_t head, unsigned int times,
+			   uint64_t timeout_ms)
+{
+	uint64_t deadline = rdtsc() + ms_to_tsc(timeout_ms);
+	unsigned int seen = 0;
+
+	while (seen < times && (int64_t)(rdtsc() - deadline) < 0) {
+		uint16_t idx = vq->used->idx;
+
+		if (idx == vq->last_used) {
+			cpu_relax();
+			continue;
+		}
+		barrier();
+		if (vq->used->ring[vq->last_used % vq->size].id != head)
+			fail("%s: queue %u: used id %u during a flood of head %u", vq->dev->name,
+			     vq->index, vq->used->ring[vq->last_used % vq->size].id, head);
+		vq->last_used++;
+		seen++;
+	}
+	if (seen == times)
+		free_chain(vq, head);
+	return seen;
+}

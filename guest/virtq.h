@@ -69,4 +69,15 @@ int virtq_request(struct virtq *vq, const struct virtq_buf *bufs, unsigned int n
  */
 int virtq_add_loop(struct virtq *vq, uint64_t addr, uint32_t len);
 
+/*
+ * For guest/hostile_flood.c: list a chain already in flight in the avail
+ * ring once more (no descriptors taken), and collect the `times` used
+ * entries a head listed that often comes back as: each must name head;
+ * the chain is freed once, after the last. Returns the entries seen
+ * before timeout_ms (the chain stays in flight if that is fewer).
+ */
+void virtq_publish_again(struct virtq *vq, uint16_t head);
+unsigned int virtq_collect(struct virtq *vq, uint16_t head, unsigned int times,
+			   uint64_t timeout_ms);
+
 #endif

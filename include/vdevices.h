@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "virtio_balloon_req.h"
 #include "virtio_dev.h"
 #include "virtio_mem_dev.h"
 
@@ -18,7 +19,14 @@ struct vballoon {
 	uint32_t stats_seen;		/* bit per tag present in the last update */
 	uint64_t stats_updates;
 	uint64_t inflate_requests, deflate_requests;
-	uint64_t pfns_received, pfns_refused;
+	struct vballoon_req_stats req;	/* PFNs read, and what the caps left unread */
+	/* per PFN queue: a request an exit's budget did not finish (its head is in flight) */
+	struct vballoon_cur {
+		bool active;
+		uint64_t done;		/* PFNs carried out */
+		struct vq_chain c;
+	} cur[2];
+	uint64_t split_requests;	/* requests that took more than one exit */
 };
 
 struct vmem {

@@ -25,6 +25,20 @@
 #define VIRTIO_BAR_DEVICE	0x40
 #define VIRTIO_DEVICE_CFG_MAX	(VPCI_IO_BAR_SIZE - VIRTIO_BAR_DEVICE)
 
+/*
+ * Work one exit may do for one device, so that time slicing holds whatever
+ * the guest writes into its rings. Units are about one 4 KiB page of work
+ * (a PFN a balloon request names, a page a virtio-mem request plugs or
+ * unplugs); each chain popped costs VIRTIO_CHAIN_COST on top (the walk and
+ * its range checks), so one exit takes at most 32 chains. Once the budget
+ * is spent, the rest stays in the avail ring (a balloon request half done
+ * stays with the device) and virtio_resume() takes it up before the VM runs
+ * again. A virtio-mem request is done whole: the region bounds it. The test
+ * guest's balloon requests (up to 65536 PFNs) fit one exit each.
+ */
+#define VIRTIO_EXIT_BUDGET	131072
+#define VIRTIO_CHAIN_COST	4096
+
 struct virtio_dev;
 struct vm;
 
@@ -39,6 +53,8 @@ struct virtio_dev_ops {
 	void (*write_config)(struct virtio_dev *d, unsigned int off, unsigned int size, uint32_t v);
 	void (*notify)(struct virtio_dev *d, unsigned int queue);
 	void (*reset)(struct virtio_dev *d);
+	/* most bytes one chain of queue may describe (virtq.max_bytes); NULL: the default */
+	uint64_t (*queue_limit)(struct virtio_dev *d, unsigned int queue);
 };
 
 struct virtio_dev {
@@ -52,8 +68,11 @@ struct virtio_dev {
 	uint16_t queue_sel;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	uint8_t pci_cfg_cap;		/* offset of the VIRTIO_PCI_CAP_PCI_CFG window */
+	int64_t budget;			/* work left in this exit, VIRTIO_EXIT_BUDGET units */
+	uint8_t deferred;		/* bit per queue: chains left for virtio_resume() */
 	/* counters */
 	uint64_t notifies, interrupts, bad_chains, bad_accesses;
+	uint64_t deferrals;		/* exits that left chains for later */
 	void *priv;
 };
 
@@ -65,7 +84,24 @@ bool virtio_has_feature(const struct virtio_dev *d, unsigned int bit);
 void virtio_queue_interrupt(struct virtio_dev *d, unsigned int q);
 /* The device config changed (VIRTIO 1.2 §2.5.1): new generation, interrupt. */
 void virtio_config_changed(struct virtio_dev *d);
-/* Pops a chain; a bad one is returned to the driver (len 0) and counted. 1 = got one, 0 = none. */
+/*
+ * Pops a chain; a bad one is returned to the driver (len 0) and counted.
+ * 1 = got one, 0 = none, or this exit's budget is spent (the queue is then
+ * marked for virtio_resume()).
+ */
 int virtio_pop(struct virtio_dev *d, unsigned int q, struct vq_chain *c);
+/* Charges a request's work to this exit's budget (units as VIRTIO_EXIT_BUDGET). */
+void virtio_charge(struct virtio_dev *d, uint64_t units);
+/* Units left in this exit's budget (0 when spent). */
+uint64_t virtio_budget_left(const struct virtio_dev *d);
+/* The device keeps work of queue q for virtio_resume() (a request half done). */
+void virtio_defer(struct virtio_dev *d, unsigned int q);
+/*
+ * Takes up the chains an exit left in the avail rings, with a fresh budget.
+ * Called for every VM before its vCPU runs (kernel/sched.c); a device with
+ * nothing deferred costs a test.
+ */
+void virtio_resume(struct virtio_dev *d);
+bool virtio_has_deferred(const struct virtio_dev *d);
 
 #endif

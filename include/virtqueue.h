@@ -14,6 +14,12 @@
 
 #define VQ_MAX_SIZE	256	/* largest queue_size a device offers */
 #define VQ_MAX_CHAIN	16	/* longest descriptor chain accepted */
+/*
+ * Most bytes one chain may describe unless the device sets virtq.max_bytes.
+ * The walker checks every page of every buffer is RAM, so this bounds the
+ * cost of one pop (16 pages of map() calls) whatever the lengths say.
+ */
+#define VQ_DEFAULT_MAX_BYTES	(64ULL << 10)
 
 /* Guest memory access. map() returns a host pointer for [gpa, gpa + len) when
  * the whole range is guest RAM and contiguous in host memory (callers never
@@ -30,9 +36,14 @@ struct virtq {
 	uint16_t last_avail;	/* next avail ring entry to consume */
 	uint16_t used_idx;	/* next used ring entry to fill */
 	bool broken;		/* a fatal inconsistency was found: device needs reset */
+	uint64_t max_bytes;	/* most bytes one chain may describe; 0 = VQ_DEFAULT_MAX_BYTES */
+	/* heads popped and not yet pushed back: a head listed again meanwhile is refused */
+	uint64_t inflight[VQ_MAX_SIZE / 64];
 	/* counters */
 	uint64_t chains;	/* chains popped */
 	uint64_t bad_chains;	/* chains refused (and returned with len 0) */
+	uint64_t too_big;	/* of those: more than max_bytes */
+	uint64_t dup_heads;	/* avail entries naming a head the device still holds */
 };
 
 struct vq_buf {
@@ -60,6 +71,8 @@ enum vq_error {
 	VQ_EINDIRECT,		/* INDIRECT flag: not negotiated */
 	VQ_EORDER,		/* a readable buffer after a writable one (§2.7.4.2) */
 	VQ_EADDR,		/* a buffer outside guest RAM or wrapping */
+	VQ_EBIG,		/* the chain describes more than max_bytes */
+	VQ_EINFLIGHT,		/* the head is still the device's: do NOT push it */
 };
 
 /*
@@ -74,10 +87,15 @@ void vq_reset(struct virtq *vq);
  * Take the next available chain. Returns 0 with *c filled; -VQ_EEMPTY when
  * there is none; another -VQ_E* when the chain is bad: in that case c->head
  * is valid when the head index was, and the caller should vq_push(head, 0)
- * so the driver gets its buffer back (vq_pop does not do it). -VQ_ERING
- * marks the queue broken: nothing more is consumed until vq_reset.
+ * so the driver gets its buffer back (vq_pop does not do it), except for
+ * -VQ_EINFLIGHT: that head is a chain the device still holds (popped, not
+ * yet pushed), listed again; pushing it would hand the held buffer back.
+ * -VQ_ERING marks the queue broken: nothing more is consumed until vq_reset.
  */
 int vq_pop(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c);
+
+/* Are there avail entries not consumed yet? (false for a broken or disabled queue) */
+bool vq_pending(const struct virtq *vq, const struct vq_mem *m);
 
 /* Put a chain on the used ring with `written` bytes; returns 0 or -1 (broken queue). */
 int vq_push(struct virtq *vq, const struct vq_mem *m, uint16_t head, uint32_t written);

@@ -133,6 +133,13 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Device work an exit left for later (a notify over its budget, see
+ * VIRTIO_EXIT_BUDGET): one more exit's worth. The scheduler calls it for
+ * every runnable VM before it may run the vCPU, halted or not.
+ */
+void vm_run_deferred(struct vm *vm);
+
 /* Returns a stopped VM's frames to the host pool (outside its run loop). */
 void vm_release(struct vm *vm);
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "con_limit.h"
 
 #define VUART_BASE	0x3f8
 #define VUART_PORTS	8
@@ -18,7 +19,10 @@ struct vuart {
 	unsigned int len;
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	uint64_t bytes_out;
+	struct con_limit limit;		/* host console bytes this VM may still use */
 };
+
+void vuart_init(struct vuart *u);
 
 /* offset is port - VUART_BASE; *val is read or written (low 8 bits). */
 void vuart_access(struct vuart *u, const char *name, unsigned int offset,
@@ -27,5 +31,7 @@ void vuart_access(struct vuart *u, const char *name, unsigned int offset,
 void vuart_output(struct vuart *u, const char *name, const char *buf, unsigned long len);
 /* Prints a partial line, if any (when the VM stops). */
 void vuart_flush(struct vuart *u, const char *name);
+/* A balancer tick: a fresh console budget; reports what the last one dropped. */
+void vuart_tick(struct vuart *u, const char *name);
 
 #endif

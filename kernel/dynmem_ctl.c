@@ -112,6 +112,7 @@ static void dm_tick(void)
 
 		if (vm->state != VM_RUNNABLE)
 			continue;
+		vuart_tick(&vm->uart, vm->name);
 		if (b[i].dynamic)
 			actuate(vm, b[i].target);
 		telemetry(t, vm, &b[i]);

@@ -2,7 +2,9 @@
 /*
  * Round-robin time slicing on one physical CPU: each runnable VM gets its
  * vCPU run until its slice of TSC ticks is used (the VMX preemption timer
- * forces the exit), it yields, or it stops. Between rounds the dynamic-memory
+ * forces the exit), it yields, or it stops. Device work an exit left over
+ * (VIRTIO_EXIT_BUDGET) is taken up, one exit's worth, before the VM's turn,
+ * so a guest's requests never stretch a slice. Between rounds the dynamic-memory
  * tick and the monitor run. A vCPU halted with interrupts on waits for its
  * PIC; every tick wakes it anyway, as a timer interrupt would.
  */
@@ -44,6 +46,8 @@ void sched_run(void)
 			if (vm->state != VM_RUNNABLE)
 				continue;
 			alive = true;
+			/* before the ready test: the interrupt it may raise wakes a halted vCPU */
+			vm_run_deferred(vm);
 			if (!vcpu_ready(vm))
 				continue;
 			ran = true;

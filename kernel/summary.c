@@ -22,6 +22,15 @@ static void summary_dynmem(const struct vm *vm)
 	       "%lu back, %lu refaulted; PFNs refused: %lu invalid, %lu duplicate, %lu wrong state\n",
 	       vm->name, vm->balloon.inflate_requests, vm->balloon.deflate_requests, s->inflated,
 	       s->deflated, s->refaults, s->pfn_invalid, s->pfn_duplicate, s->pfn_wrong_state);
+	printk("summary: vm %s: caps: %lu PFNs over the per-request cap, %lu stats entries "
+	       "ignored, %lu chains too big, %lu heads already in flight, %lu exits deferred work, "
+	       "%lu requests split over exits\n",
+	       vm->name, vm->balloon.req.pfns_over_cap, vm->balloon.req.stats_ignored,
+	       vm->balloon.dev.vq[0].too_big + vm->balloon.dev.vq[1].too_big +
+	       vm->balloon.dev.vq[2].too_big + vm->vmem.dev.vq[0].too_big,
+	       vm->balloon.dev.vq[0].dup_heads + vm->balloon.dev.vq[1].dup_heads +
+	       vm->balloon.dev.vq[2].dup_heads + vm->vmem.dev.vq[0].dup_heads,
+	       vm->balloon.dev.deferrals + vm->vmem.dev.deferrals, vm->balloon.split_requests);
 	printk("summary: vm %s: virtio-mem: %lu requests (%lu ack, %lu nack, %lu error), "
 	       "%lu blocks plugged, %lu unplugged; %lu flushes, %lu 2M splits; bad chains %lu\n",
 	       vm->name, vm->vmem.cnt.requests, vm->vmem.cnt.acks, vm->vmem.cnt.nacks,
@@ -42,6 +51,10 @@ static void summary_vm(const struct vm *vm)
 	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
 	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
 	       vm->msr_refused, vm->values_refused, v->guest_tsc);
+	printk("summary: vm %s: console: %lu bytes, peak %u per tick, %lu dropped "
+	       "(rate limit %u per tick)\n",
+	       vm->name, vm->uart.limit.printed, vm->uart.limit.peak, vm->uart.limit.dropped,
+	       CON_TICK_BYTES);
 	if (vm->mem.dynamic || vm->dyn.st.inflated || vm->dyn.st.plugged_blocks)
 		summary_dynmem(vm);
 	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS; r++)

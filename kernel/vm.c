@@ -114,6 +114,7 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	/* the write checks follow what this VM's CPUID promises */
 	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);
 	vcpu_state_init(&vm->vcpu);
+	vuart_init(&vm->uart);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 
 	if (gmem_alloc_ram(vm)) {
@@ -167,7 +168,17 @@ void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 	vm->state = VM_STOPPED;
 	vm->stop_kind = kind;
 	vuart_flush(&vm->uart, vm->name);
+	vuart_tick(&vm->uart, vm->name);	/* drops of its last tick: no later tick reports them */
 	printk("vm %s: stopped: %s\n", vm->name, vm->stop_reason);
+}
+
+void vm_run_deferred(struct vm *vm)
+{
+	/* devices exist only on VMs created dynamic (ops set by virtio_pci_init) */
+	if (vm->balloon.dev.ops)
+		virtio_resume(&vm->balloon.dev);
+	if (vm->vmem.dev.ops)
+		virtio_resume(&vm->vmem.dev);
 }
 
 void vm_release(struct vm *vm)

@@ -21,4 +21,11 @@ for row in '2 MiB shrink: virtio-mem UNPLUG' '2 MiB grow: virtio-mem PLUG' '4 Ki
 		bad "its table has the row \"$row\""
 	fi
 done
+for row in 'balloon notify' 'virtio-mem notify' 'print hypercall'; do
+	if grep -qE "^\| \*\*$row\*\* .*\| \*\*[0-9.]+ (µs|ms)\*\* \|$" <<<"$table"; then
+		ok "its worst case per exit has the row \"$row\" with a time"
+	else
+		bad "its worst case per exit has the row \"$row\" with a time"
+	fi
+done
 exit $fail

@@ -432,6 +432,7 @@ static void test_max_chain(void **state)
 	drv_add(0);
 	assert_int_equal(vq_pop(&vq, &mem, &c), 0);	/* exactly VQ_MAX_CHAIN */
 	assert_int_equal(c.nr, VQ_MAX_CHAIN);
+	assert_int_equal(vq_push(&vq, &mem, c.head, 0), 0);
 	/* 17 descriptors, but one of them empty: still 16 buffers */
 	set_desc(15, DATA + 15, 1, VIRTQ_DESC_F_NEXT, 16);
 	set_desc(16, DATA + 16, 0, 0, 0);
@@ -480,6 +481,7 @@ static void expect_bad(uint16_t head, int err)
 	assert_int_equal(c.head, vq.size - 1);
 	assert_int_equal(c.nr, 1);
 	assert_int_equal(vq.chains, good + 1);
+	assert_int_equal(vq_push(&vq, &mem, c.head, 4), 0);
 }
 
 static void test_bad_head_next(void **state)
@@ -562,7 +564,7 @@ static void test_bad_addr(void **state)
 	set_desc(0, UINT64_MAX - 7, 16, 0, 0);
 	expect_bad(0, VQ_EADDR);
 	set_desc(0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, UINT64_MAX, 0xffffffff, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(1, UINT64_MAX, 0x100, VIRTQ_DESC_F_WRITE, 0);
 	expect_bad(0, VQ_EADDR);
 	/* a 3-page buffer whose middle page is not RAM */
 	hole[(DATA + PG) / PG] = true;
@@ -591,8 +593,10 @@ static void test_broken_ring(void **state)
 	/* a full ring (idx ahead by exactly size) is fine */
 	for (unsigned int i = 0; i < 8; i++)
 		drv_add(0);
-	for (unsigned int i = 0; i < 8; i++)
+	for (unsigned int i = 0; i < 8; i++) {
 		assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+		assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	}
 	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EEMPTY);
 	/* ahead by size + 1: the driver overran us */
 	put16(AVAIL + 2, vq.last_avail + 9);
@@ -604,7 +608,7 @@ static void test_broken_ring(void **state)
 	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_ERING);
 	assert_int_equal(vq.last_avail, 8);
 	assert_int_equal(vq_push(&vq, &mem, 0, 0), -1);
-	assert_int_equal(used_idx(), 0);
+	assert_int_equal(used_idx(), 8);
 	/* a "negative" distance is just as bad */
 	setup_queue(8);
 	put16(AVAIL + 2, 0xffff);
@@ -617,7 +621,7 @@ static void test_broken_ring(void **state)
 	drv_add(0);
 	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
 	/* rings that stop being RAM after enable also break the queue */
-	drv_add(0);
+	drv_add(1);
 	hole[DESC / PG] = true;
 	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_ERING);
 	assert_true(vq.broken);
@@ -626,6 +630,121 @@ static void test_broken_ring(void **state)
 	hole[USED / PG] = true;
 	assert_int_equal(vq_push(&vq, &mem, 0, 0), -1);
 	assert_true(vq.broken);
+}
+
+/* ---- per-request caps ------------------------------------------------------ */
+
+/* A chain may describe at most max_bytes (or the default): refused before any range check. */
+static void test_max_bytes(void **state)
+{
+	struct vq_chain c;
+
+	setup_queue(8);
+	/* exactly the default, in two buffers: taken */
+	set_desc(0, DATA, (uint32_t)(VQ_DEFAULT_MAX_BYTES / 2), VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, DATA, (uint32_t)(VQ_DEFAULT_MAX_BYTES / 2), VIRTQ_DESC_F_WRITE, 0);
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(c.readable + c.writable, VQ_DEFAULT_MAX_BYTES);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	/* one byte more: refused, counted, and map() never asked about the long buffer */
+	set_desc(1, DATA, (uint32_t)(VQ_DEFAULT_MAX_BYTES / 2) + 1, VIRTQ_DESC_F_WRITE, 0);
+	map_calls = 0;
+	expect_bad(0, VQ_EBIG);
+	assert_int_equal(vq.too_big, 1);
+	assert_true(map_calls < 2 * VQ_DEFAULT_MAX_BYTES / PG);
+	/* a 4 GiB - 1 length (the most a descriptor can say) costs no page walk either */
+	set_desc(0, DATA, 0xffffffffu, 0, 0);
+	map_calls = 0;
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EBIG);
+	assert_true(map_calls < 8);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	/* a device-set limit replaces the default, both ways */
+	vq.max_bytes = 100;
+	set_desc(0, DATA, 100, 0, 0);
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	set_desc(0, DATA, 101, 0, 0);
+	expect_bad(0, VQ_EBIG);
+	vq.max_bytes = 4 * VQ_DEFAULT_MAX_BYTES;
+	set_desc(0, DATA, (uint32_t)(2 * VQ_DEFAULT_MAX_BYTES), 0, 0);
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(c.readable, 2 * VQ_DEFAULT_MAX_BYTES);
+	assert_int_equal(vq.too_big, 3);
+}
+
+/*
+ * A head the device holds (popped, not pushed) listed again is refused and
+ * must not be pushed; once pushed, the same head is fine again.
+ */
+static void test_inflight(void **state)
+{
+	struct vq_chain c;
+	uint16_t used;
+
+	setup_queue(8);
+	set_desc(3, DATA, 16, 0, 0);
+	set_desc(5, DATA, 16, 0, 0);
+	drv_add(3);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);	/* held, like the stats buffer */
+	/* the whole ring names head 3 again: every entry refused, nothing pushed */
+	for (unsigned int i = 0; i < 7; i++)
+		drv_add(3);
+	used = used_idx();
+	for (unsigned int i = 0; i < 7; i++) {
+		memset(&c, 0xcc, sizeof(c));
+		assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EINFLIGHT);
+		assert_int_equal(c.nr, 0);
+	}
+	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EEMPTY);
+	assert_int_equal(vq.dup_heads, 7);
+	assert_int_equal(vq.bad_chains, 7);
+	assert_int_equal(used_idx(), used);
+	/* other heads still work meanwhile */
+	drv_add(5);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(c.head, 5);
+	assert_int_equal(vq_push(&vq, &mem, 5, 0), 0);
+	/* the held one handed back: listing it again is legitimate */
+	assert_int_equal(vq_push(&vq, &mem, 3, 0), 0);
+	drv_add(3);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(c.head, 3);
+	/* a bad chain is held too until the caller pushes it back */
+	set_desc(6, RAM_SIZE, 8, 0, 0);
+	drv_add(6);
+	drv_add(6);
+	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EADDR);
+	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EINFLIGHT);
+	/* a reset and a new enable forget every hold */
+	setup_queue(8);
+	drv_add(3);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+}
+
+static void test_pending(void **state)
+{
+	struct vq_chain c;
+
+	assert_false(vq_pending(&vq, &mem));	/* not enabled */
+	setup_queue(8);
+	assert_false(vq_pending(&vq, &mem));
+	set_desc(0, DATA, 8, 0, 0);
+	set_desc(1, DATA, 8, 0, 0);
+	drv_add(0);
+	drv_add(1);
+	assert_true(vq_pending(&vq, &mem));
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_true(vq_pending(&vq, &mem));
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_false(vq_pending(&vq, &mem));
+	/* a broken queue has nothing pending: it consumes nothing more */
+	drv_add(0);
+	vq.broken = true;
+	assert_false(vq_pending(&vq, &mem));
 }
 
 /* ---- used ring and notifications ------------------------------------------ */
@@ -758,7 +877,7 @@ static void fuzz_check(const struct vq_chain *c)
 
 static void test_fuzz(void **state)
 {
-	unsigned long hits[VQ_EADDR + 1] = { 0 }, ok = 0;
+	unsigned long hits[VQ_EINFLIGHT + 1] = { 0 }, ok = 0;
 	struct vq_chain c;
 
 	fuzz_rng = 0x9e3779b97f4a7c15ULL;
@@ -774,18 +893,21 @@ static void test_fuzz(void **state)
 
 			memset(&c, 0xcc, sizeof(c));
 			r = vq_pop(&vq, &mem, &c);
-			assert_true(r <= 0 && r >= -VQ_EADDR);
+			assert_true(r <= 0 && r >= -VQ_EINFLIGHT);
 			hits[-r]++;
 			if (r == -VQ_EEMPTY || r == -VQ_ERING)
 				break;
 			if (r) {
 				assert_int_equal(c.nr, 0);
 				assert_int_equal(c.head >= vq.size, r == -VQ_EHEAD);
-				vq_push(&vq, &mem, c.head, 0);
+				if (r != -VQ_EINFLIGHT)
+					vq_push(&vq, &mem, c.head, 0);
 				continue;
 			}
 			ok++;
 			fuzz_check(&c);
+			if (rnd() % 8 == 0)
+				continue;	/* held, as the stats buffer is: listing it again is refused */
 			assert_int_equal(vq_push(&vq, &mem, c.head, (uint32_t)c.writable), 0);
 		}
 		scribble = false;
@@ -793,7 +915,7 @@ static void test_fuzz(void **state)
 	assert_int_equal(crossings, 0);
 	/* the generator must reach every outcome, or this test proves little */
 	assert_true(ok > 1000);
-	for (int e = VQ_EEMPTY; e <= VQ_EADDR; e++)
+	for (int e = VQ_EEMPTY; e <= VQ_EINFLIGHT; e++)
 		assert_true(hits[e] > 0);
 }
 
@@ -818,6 +940,9 @@ int main(void)
 		T(test_bad_indirect_order),
 		T(test_bad_addr),
 		T(test_broken_ring),
+		T(test_max_bytes),
+		T(test_inflight),
+		T(test_pending),
 		T(test_push),
 		T(test_notify),
 		T(test_fuzz),
