@@ -116,11 +116,6 @@ int virtio_pop(struct virtio_dev *d, unsigned int q, struct vq_chain *c)
 	}
 }
 
-bool virtio_has_deferred(const struct virtio_dev *d)
-{
-	return d->deferred;
-}
-
 void virtio_resume(struct virtio_dev *d)
 {
 	uint8_t todo = d->deferred;

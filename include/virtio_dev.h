@@ -102,6 +102,5 @@ void virtio_defer(struct virtio_dev *d, unsigned int q);
  * nothing deferred costs a test.
  */
 void virtio_resume(struct virtio_dev *d);
-bool virtio_has_deferred(const struct virtio_dev *d);
 
 #endif

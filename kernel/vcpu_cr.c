@@ -68,7 +68,7 @@ enum cpu_rules_verdict vcpu_cr_write(struct vcpu *vcpu, unsigned int cr, uint64_
 			vcpu->cpu.cr8 = val;
 		break;
 	default:
-		v = CPU_RULES_GP;	/* CR1, CR5-7, CR9-15 do not exist: #UD, see caller */
+		v = CPU_RULES_GP;	/* only CR0, CR3, CR4 and CR8 writes exit */
 		break;
 	}
 	if (v == CPU_RULES_GP && vm->values_refused++ < VALUE_REPORT_LIMIT)
