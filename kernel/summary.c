@@ -14,6 +14,25 @@ static const char *const stop_kinds[] = {
 	[VM_STOP_HV_ERROR] = "HYPERVISOR ERROR",
 };
 
+/* Per-queue refusals of one device, over all its queues (unused ones count 0). */
+static uint64_t too_big(const struct virtio_dev *d)
+{
+	uint64_t n = 0;
+
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		n += d->vq[q].too_big;
+	return n;
+}
+
+static uint64_t dup_heads(const struct virtio_dev *d)
+{
+	uint64_t n = 0;
+
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		n += d->vq[q].dup_heads;
+	return n;
+}
+
 static void summary_dynmem(const struct vm *vm)
 {
 	const struct dynmem_stats *s = &vm->dyn.st;
@@ -26,10 +45,8 @@ static void summary_dynmem(const struct vm *vm)
 	       "ignored, %lu chains too big, %lu heads already in flight, %lu exits deferred work, "
 	       "%lu requests split over exits\n",
 	       vm->name, vm->balloon.req.pfns_over_cap, vm->balloon.req.stats_ignored,
-	       vm->balloon.dev.vq[0].too_big + vm->balloon.dev.vq[1].too_big +
-	       vm->balloon.dev.vq[2].too_big + vm->vmem.dev.vq[0].too_big,
-	       vm->balloon.dev.vq[0].dup_heads + vm->balloon.dev.vq[1].dup_heads +
-	       vm->balloon.dev.vq[2].dup_heads + vm->vmem.dev.vq[0].dup_heads,
+	       too_big(&vm->balloon.dev) + too_big(&vm->vmem.dev),
+	       dup_heads(&vm->balloon.dev) + dup_heads(&vm->vmem.dev),
 	       vm->balloon.dev.deferrals + vm->vmem.dev.deferrals, vm->balloon.split_requests);
 	printk("summary: vm %s: virtio-mem: %lu requests (%lu ack, %lu nack, %lu error), "
 	       "%lu blocks plugged, %lu unplugged; %lu flushes, %lu 2M splits; bad chains %lu\n",
