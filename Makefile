@@ -17,7 +17,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=small \
 KASFLAGS	:= $(INCLUDES) -MMD -MP
 KLDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
-KSRC_C		:= $(wildcard arch/x86/*/*.c kernel/*.c mm/*.c drivers/*.c)
+KSRC_C		:= $(wildcard arch/x86/*/*.c kernel/*.c mm/*.c drivers/*.c devices/*.c)
 KSRC_S		:= $(wildcard arch/x86/*/*.S)
 KOBJS		:= $(patsubst %.c,$(BUILD)/hv/%.o,$(KSRC_C)) \
 		   $(patsubst %.S,$(BUILD)/hv/%.o,$(KSRC_S))
@@ -33,8 +33,9 @@ GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 # --- host unit tests of the pure logic (ASan + UBSan) ------------------------
 PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
-		   $(wildcard mm/dynmem*.c mm/balancer.c drivers/virtqueue.c \
-		   drivers/virtio_mem_dev.c drivers/vpic.c drivers/virtio_balloon_req.c drivers/con_limit.c \
+		   kernel/io_bus.c kernel/timer.c kernel/gpa_layout.c \
+		   $(wildcard mm/dynmem*.c mm/balancer.c devices/virtqueue.c \
+		   devices/virtio_mem_dev.c devices/vpic.c devices/virtio_balloon_req.c devices/con_limit.c \
 		   kernel/monitor_cmd.c kernel/scenario.c)
 UCFLAGS		:= -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -33,8 +33,8 @@ else
 fi
 
 # mm/dynmem*.c: dynmem may be split into several files
-PURE=(mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/vmx/ept.c drivers/virtqueue.c
-	drivers/virtio_mem_dev.c drivers/virtio_balloon_req.c drivers/con_limit.c mm/dynmem*.c)
+PURE=(mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/vmx/ept.c devices/virtqueue.c
+	devices/virtio_mem_dev.c devices/virtio_balloon_req.c devices/con_limit.c mm/dynmem*.c)
 objs=()
 for src in "${PURE[@]}"; do
 	o=$obj/$(echo "${src%.c}" | tr / _).o

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Native benchmark of the reclaim path: the hypervisor's own mm/pmm.c,
- * mm/pt_walk.c, arch/x86/vmx/ept.c, mm/dynmem*.c, drivers/virtqueue.c and
- * drivers/virtio_mem_dev.c, built for the host (bench/build.sh) over an
+ * mm/pt_walk.c, arch/x86/vmx/ept.c, mm/dynmem*.c, devices/virtqueue.c and
+ * devices/virtio_mem_dev.c, built for the host (bench/build.sh) over an
  * mmap'ed arena standing in for host physical memory. A guest driver posts
  * real requests on real virtqueues; the device side is timed.
  *

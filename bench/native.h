@@ -113,7 +113,7 @@ void gq_post(struct gq *q, uint32_t out, uint32_t in);
 /* The driver reaps what the device used; returns bytes written, -1 if none. */
 int64_t gq_reap(struct gq *q);
 
-/* Device side, as drivers/virtio_mem.c and drivers/virtio_balloon.c do it. */
+/* Device side, as devices/virtio_mem.c and devices/virtio_balloon.c do it. */
 void dev_vmem_notify(struct gq *q, uint64_t requested);
 void dev_balloon_notify(struct gq *q, bool inflate);
 

@@ -3,8 +3,8 @@
  * Both ends of a split virtqueue in the VM's RAM. The guest's part is a
  * minimal synchronous driver (one request in flight, as Linux's virtio-mem
  * and virtio-balloon drivers wait for each answer); the device's part does
- * what drivers/virtio_mem.c and drivers/virtio_balloon.c do on a notify,
- * with the real drivers/virtqueue.c and drivers/virtio_mem_dev.c. Only the
+ * what devices/virtio_mem.c and devices/virtio_balloon.c do on a notify,
+ * with the real devices/virtqueue.c and devices/virtio_mem_dev.c. Only the
  * device's part is timed: that is the hypervisor's share of a request (the
  * VM exit and the interrupt back are not included).
  */

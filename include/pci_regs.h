@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PCI configuration space registers (PCI Local Bus spec 3.0 §6.1, §6.2),
- * shared by the hypervisor's emulated bus (drivers/vpci.c) and the test
+ * shared by the hypervisor's emulated bus (devices/vpci.c) and the test
  * guest's driver (guest/pci.c).
  */
 #ifndef PCI_REGS_H

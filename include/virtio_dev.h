@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A virtio device on the virtio-pci modern transport (VIRTIO 1.2 §4.1): the
- * transport (drivers/virtio_pci.c) owns feature negotiation, status, the
+ * transport (devices/virtio_pci.c) owns feature negotiation, status, the
  * queues and interrupts; a device type (balloon, mem) supplies these ops.
  *
  * BAR0 (I/O, 256 bytes): 0x00 common config, 0x38 ISR, 0x3c notify (one

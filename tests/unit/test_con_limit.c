@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of the per-VM console rate limit (drivers/con_limit.c). */
+/* Unit tests of the per-VM console rate limit (devices/con_limit.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

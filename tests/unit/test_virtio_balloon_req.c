@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the per-request caps of virtio-balloon requests
- * (drivers/virtio_balloon_req.c) on the real dynmem, frame allocator and
+ * (devices/virtio_balloon_req.c) on the real dynmem, frame allocator and
  * EPT walker (tests/unit/dynmem_fixture.h). The request buffers live in a
  * separate "driver memory" at gpa 0 that map() serves page by page.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the virtio-mem request state machine (drivers/virtio_mem_dev.c)
+ * Unit tests of the virtio-mem request state machine (devices/virtio_mem_dev.c)
  * on the real dynmem, frame allocator and EPT walker. "Physical memory" is an
  * arena at pa 0; the VM's tables come from the same pool and owner as its
  * frames, so conservation is exact: the VM owns its RAM, its plugged blocks

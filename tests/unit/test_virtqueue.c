@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the device side of split virtqueues (drivers/virtqueue.c).
+ * Unit tests of the device side of split virtqueues (devices/virtqueue.c).
  * A 1 MiB arena plays guest RAM at gpa 0; its map() refuses anything outside
  * the arena, in a "hole" page, or crossing a 4 KiB boundary (and counts the
  * latter, which the device must never ask for). A small driver below builds

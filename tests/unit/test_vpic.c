@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the emulated 8259A pair (drivers/vpic.c): the IRQ line
+ * Unit tests of the emulated 8259A pair (devices/vpic.c): the IRQ line
  * range check and the edges of the two chips.
  *
  * test_regression_irq_out_of_range: vpic_set_irq once computed

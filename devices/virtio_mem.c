@@ -2,7 +2,7 @@
 /*
  * virtio-mem (VIRTIO 1.2 §5.15): one request queue; each chain holds a
  * struct virtio_mem_req to read and room for a struct virtio_mem_resp.
- * drivers/virtio_mem_dev.c decides; dynmem maps and unmaps.
+ * devices/virtio_mem_dev.c decides; dynmem maps and unmaps.
  */
 #include <string.h>
 #include "vdevices.h"
