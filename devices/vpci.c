@@ -32,15 +32,57 @@ static void header_init(struct vpci_dev *d, uint16_t vendor, uint16_t device,
 	d->cfg_wmask[PCI_COMMAND + 1] = PCI_COMMAND_INTX_DISABLE >> 8;
 }
 
-void vpci_init(struct vpci *bus, void (*set_irq)(void *, unsigned int, bool), void *ctx)
+static void cfg_ports(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val);
+
+int vpci_init(struct vpci *bus, struct io_bus *io, void (*set_irq)(void *, unsigned int, bool),
+	      void *ctx)
 {
 	memset(bus, 0, sizeof(*bus));
+	bus->io = io;
 	bus->set_irq = set_irq;
 	bus->irq_ctx = ctx;
 	header_init(&bus->host_bridge, HOST_BRIDGE_VENDOR, HOST_BRIDGE_DEVICE,
 		    PCI_CLASS_HOST_BRIDGE, 2);
 	bus->host_bridge.bus = bus;
 	bus->slot[0] = &bus->host_bridge;
+	/* 0xcf9 in the middle is the chipset's reset control register (PIIX3): ours too */
+	return io_bus_register(io, IO_SPACE_PORT, 0xcf8, 8, cfg_ports, bus, "pci conf1");
+}
+
+static void bar_access(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	struct vpci_dev *d = dev;
+	uint32_t v = (uint32_t)*val;
+
+	d->bar_io(d, (uint16_t)off, size, !write, &v);
+	*val = v;
+}
+
+/*
+ * Keeps the bus's claim in step with BAR0 and the command register's I/O
+ * decode bit: the guest may move a BAR anywhere. A BAR moved over another
+ * device's ports decodes nothing until it is moved away (counted).
+ */
+static void bar_sync(struct vpci_dev *d)
+{
+	uint32_t base = vpci_cfg_read(d, PCI_BAR0, 4) & ~3u;
+	bool on = vpci_cfg_read(d, PCI_COMMAND, 2) & PCI_COMMAND_IO;
+	struct io_bus *io = d->bus->io;
+
+	if (d->bar_mapped && (!on || d->bar_base != base)) {
+		io_bus_unregister(io, IO_SPACE_PORT, d->bar_base, d);
+		d->bar_mapped = false;
+	}
+	if (on && !d->bar_mapped && d->bar_io) {
+		if (base + VPCI_IO_BAR_SIZE <= 0x10000 &&
+		    !io_bus_register(io, IO_SPACE_PORT, base, VPCI_IO_BAR_SIZE, bar_access, d,
+				     "pci bar")) {
+			d->bar_mapped = true;
+			d->bar_base = base;
+		} else {
+			d->bus->bad_accesses++;
+		}
+	}
 }
 
 int vpci_add(struct vpci *bus, struct vpci_dev *dev, uint16_t vendor, uint16_t device,
@@ -66,6 +108,7 @@ int vpci_add(struct vpci *bus, struct vpci_dev *dev, uint16_t vendor, uint16_t d
 	dev->irq = irq;
 	dev->bus = bus;
 	bus->slot[slot] = dev;
+	bar_sync(dev);
 	return (int)slot;
 }
 
@@ -134,34 +177,35 @@ static void cfg_access(struct vpci *bus, unsigned int off, unsigned int size, bo
 	}
 	if (off <= PCI_COMMAND + 1 && off + size > PCI_COMMAND + 1)
 		vpci_set_intx(d, d->intx);	/* INTx disable may have changed */
+	if (d != &bus->host_bridge)
+		bar_sync(d);
 	if (d->cfg_write)
 		d->cfg_write(d, off, size);
 }
 
-bool vpci_io(struct vpci *bus, uint16_t port, unsigned int size, bool in, uint32_t *val)
+static void cfg_ports(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
 {
-	if (port == 0xcf8 && size == 4) {
-		if (in)
-			*val = bus->cf8;
-		else
-			bus->cf8 = *val & ~3u;
-		return true;
-	}
-	if (port >= 0xcfc && port <= 0xcff) {
-		cfg_access(bus, CF8_REG(bus->cf8) + (port & 3), size, in, val);
-		return true;
-	}
-	for (unsigned int s = 1; s < VPCI_SLOTS; s++) {
-		struct vpci_dev *d = bus->slot[s];
-		uint32_t base;
+	struct vpci *bus = dev;
+	uint32_t v = (uint32_t)*val;
 
-		if (!d || !(vpci_cfg_read(d, PCI_COMMAND, 2) & PCI_COMMAND_IO))
-			continue;
-		base = vpci_cfg_read(d, PCI_BAR0, 4) & ~3u;
-		if (port >= base && port + size <= base + VPCI_IO_BAR_SIZE) {
-			d->bar_io(d, port - base, size, in, val);
-			return true;
-		}
+	if (off == 0 && size == 4) {
+		if (write)
+			bus->cf8 = v & ~3u;
+		else
+			*val = bus->cf8;
+	} else if (off == 1 && size == 1 && !write) {
+		*val = bus->rcr;
+	} else if (off == 1 && size == 1) {
+		/* RCR: setting bit 2 (reset CPU) resets the machine; Linux writes 0x02, then 0x06 */
+		bool reset = (v & 0x04) && !(bus->rcr & 0x04);
+
+		bus->rcr = (uint8_t)v & 0x0e;
+		if (reset && bus->reset_control)
+			bus->reset_control(bus->irq_ctx, bus->rcr);
+	} else if (off >= 4) {
+		cfg_access(bus, CF8_REG(bus->cf8) + (unsigned int)(off & 3), size, !write, &v);
+		if (!write)
+			*val = v;
 	}
-	return false;
+	/* other widths at 0xcf8-0xcfb: not a register, the bus pre-filled all ones */
 }

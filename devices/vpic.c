@@ -123,6 +123,37 @@ bool vpic_io(struct vpic *p, uint16_t port, bool in, uint32_t *val)
 	return true;
 }
 
+/* The bus hands an offset into the range; the 8259 code wants the port. */
+static void vpic_port(struct vpic *p, uint16_t port, bool write, uint64_t *val)
+{
+	uint32_t v = (uint32_t)*val;
+
+	vpic_io(p, port, !write, &v);
+	*val = v;
+}
+
+static void vpic_master(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	vpic_port(dev, (uint16_t)(0x20 + off), write, val);
+}
+
+static void vpic_slave(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	vpic_port(dev, (uint16_t)(0xa0 + off), write, val);
+}
+
+static void vpic_elcr(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	vpic_port(dev, (uint16_t)(0x4d0 + off), write, val);
+}
+
+int vpic_attach(struct vpic *p, struct io_bus *bus)
+{
+	return io_bus_register(bus, IO_SPACE_PORT, 0x20, 2, vpic_master, p, "pic master") ||
+	       io_bus_register(bus, IO_SPACE_PORT, 0xa0, 2, vpic_slave, p, "pic slave") ||
+	       io_bus_register(bus, IO_SPACE_PORT, 0x4d0, 2, vpic_elcr, p, "pic elcr") ? -1 : 0;
+}
+
 void vpic_set_irq(struct vpic *p, unsigned int irq, bool level)
 {
 	struct pic8259 *c;

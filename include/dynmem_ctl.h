@@ -19,9 +19,8 @@ extern uint64_t dm_ticks;
 
 /* Milliseconds of host time since the VMs started. */
 uint64_t dm_now_ms(void);
+/* Arms the balancer tick on the host's timer queue. */
 void dm_start(void);
-/* Runs a tick if one is due; returns the TSC value of the next one. */
-uint64_t dm_poll(void);
 /* Bytes the host can still give to guests. */
 uint64_t dm_pool_free(void);
 

@@ -8,7 +8,10 @@
 #include "bv_abi.h"
 #include "cpu_rules.h"
 #include "dynmem.h"
+#include "gpa_layout.h"
+#include "io_bus.h"
 #include "pt.h"
+#include "timer.h"
 #include "vdevices.h"
 #include "vpci.h"
 #include "vcpu_state.h"
@@ -92,7 +95,10 @@ struct vm {
 	enum vm_stop_kind stop_kind;
 	int64_t exit_status;		/* as given to BV_HC_POWEROFF */
 	char stop_reason[VM_STOP_REASON_MAX];
-	uint64_t ram_size;		/* startup RAM is [0, ram_size) */
+	uint64_t ram_size;		/* startup memory is [0, ram_size) */
+	struct gpa_layout layout;	/* RAM, reserved holes, the hot-plug region */
+	struct io_bus bus;		/* the port and MMIO ranges its devices claim */
+	struct timer_queue timers;	/* its devices' deadlines */
 	struct cpu_rules_caps cpu_caps;	/* what its CPUID promises: the write checks */
 	struct vm_mem_settings {
 		uint64_t min, max;	/* bytes; min = max = ram_size when static */
@@ -116,7 +122,6 @@ struct vm {
 	struct vcpu vcpu;		/* one vCPU per VM for now */
 	struct vuart uart;		/* the guest's COM1 */
 	void *arch;			/* vendor state (struct vmx_vm) */
-	uint64_t io_unhandled;		/* port accesses nothing claimed */
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
 	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */
 	uint64_t hypercalls;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "io_bus.h"
 #include "pci_regs.h"
 
 #define VPCI_SLOTS		32
@@ -29,6 +30,8 @@ struct vpci_dev {
 	unsigned int irq;		/* legacy IRQ (INTA) */
 	bool intx;			/* the line the device drives */
 	vpci_bar_fn bar_io;
+	bool bar_mapped;		/* BAR0 claimed on the I/O bus at bar_base */
+	uint32_t bar_base;
 	/* hooks around config accesses (virtio's PCI_CFG access window); may be NULL */
 	void (*cfg_read)(struct vpci_dev *dev, unsigned int off, unsigned int size);
 	void (*cfg_write)(struct vpci_dev *dev, unsigned int off, unsigned int size);
@@ -38,6 +41,10 @@ struct vpci_dev {
 
 struct vpci {
 	uint32_t cf8;			/* CONFIG_ADDRESS */
+	uint8_t rcr;			/* 0xcf9, the reset control register */
+	struct io_bus *io;
+	/* a write to 0xcf9 (may be NULL); ctx is irq_ctx */
+	void (*reset_control)(void *ctx, uint8_t val);
 	struct vpci_dev host_bridge;
 	struct vpci_dev *slot[VPCI_SLOTS];
 	void (*set_irq)(void *ctx, unsigned int irq, bool level);
@@ -45,12 +52,12 @@ struct vpci {
 	uint64_t bad_accesses;		/* config accesses to nothing, unaligned, ... */
 };
 
-void vpci_init(struct vpci *bus, void (*set_irq)(void *, unsigned int, bool), void *ctx);
+/* Claims 0xcf8-0xcff on io; BARs are claimed as the guest enables and moves them. */
+int vpci_init(struct vpci *bus, struct io_bus *io, void (*set_irq)(void *, unsigned int, bool),
+	      void *ctx);
 /* Fills the header of a type-0 function with one I/O BAR and plugs it into a free slot. */
 int vpci_add(struct vpci *bus, struct vpci_dev *dev, uint16_t vendor, uint16_t device,
 	     uint32_t class_code, uint8_t revision, uint16_t subsys, unsigned int irq);
-/* Claims 0xcf8-0xcff and every device's I/O BAR; false if the port is not PCI's. */
-bool vpci_io(struct vpci *bus, uint16_t port, unsigned int size, bool in, uint32_t *val);
 /* Drives the device's INTx line (respecting the command register's INTx disable). */
 void vpci_set_intx(struct vpci_dev *dev, bool level);
 /* Appends a capability at cfg offset off (after the previous one); returns off. */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "io_bus.h"
 
 struct pic8259 {
 	uint8_t irr_edge;	/* latched rising edges */
@@ -26,6 +27,8 @@ struct vpic {
 };
 
 void vpic_init(struct vpic *p);
+/* Claims the PIC's ports (0x20-0x21, 0xa0-0xa1, 0x4d0-0x4d1) on the VM's bus. */
+int vpic_attach(struct vpic *p, struct io_bus *bus);
 /* Port access: true when the port belongs to the PIC (0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1). */
 bool vpic_io(struct vpic *p, uint16_t port, bool in, uint32_t *val);
 /* Drive IRQ line 0..15. */

@@ -13,23 +13,39 @@
 #include "format.h"
 #include "mm.h"
 #include "printk.h"
+#include "sched.h"
 #include "tsc.h"
 #include "vm.h"
 
 uint64_t dm_tick_ms = DM_DEFAULT_TICK_MS;
 const struct balancer_policy *dm_policy = &balancer_proportional;
 uint64_t dm_ticks;
-static uint64_t start_tsc, next_tsc;
+static uint64_t start_tsc;
+static struct timer dm_timer;
 
 uint64_t dm_now_ms(void)
 {
 	return tsc_to_ms(rdtsc() - start_tsc);
 }
 
+static void dm_tick(void);
+
+static void dm_timer_fn(struct timer *t, uint64_t now)
+{
+	uint64_t next = t->deadline + ms_to_tsc(dm_tick_ms);
+
+	dm_tick();
+	/* skip ticks missed while a long slice ran rather than bursting */
+	while (next <= now)
+		next += ms_to_tsc(dm_tick_ms);
+	timer_arm(&host_timers, t, next);
+}
+
 void dm_start(void)
 {
 	start_tsc = rdtsc();
-	next_tsc = start_tsc + ms_to_tsc(dm_tick_ms);
+	timer_init(&dm_timer, dm_timer_fn, NULL);
+	timer_arm(&host_timers, &dm_timer, start_tsc + ms_to_tsc(dm_tick_ms));
 }
 
 uint64_t dm_pool_free(void)
@@ -120,17 +136,4 @@ static void dm_tick(void)
 	printk("dm t=%lu host free=%luM total=%luM\n", t,
 	       (pmm_available(&host_pmm) * PAGE_SIZE) >> 20,
 	       (host_pmm.ram_frames * PAGE_SIZE) >> 20);
-}
-
-uint64_t dm_poll(void)
-{
-	uint64_t now = rdtsc();
-
-	if (now >= next_tsc) {
-		dm_tick();
-		/* skip ticks missed while a long slice ran rather than bursting */
-		while (next_tsc <= now)
-			next_tsc += ms_to_tsc(dm_tick_ms);
-	}
-	return next_tsc;
 }

@@ -1,24 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest port I/O. Every port exits (the I/O bitmaps are all ones). Devices:
- * COM1, the 8259 PIC pair, PCI configuration and the virtio devices' I/O
- * BARs. Other ports behave like an empty bus: reads return all ones, writes
- * vanish, and both are counted.
+ * Guest port I/O. Every port exits (the I/O bitmaps are all ones) and goes
+ * to the device that claimed it on the VM's bus. Other ports behave like an
+ * empty bus: reads return all ones, writes vanish, and both are counted.
  */
 #include "vm.h"
-#include "vuart.h"
 
 void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint32_t *val)
 {
-	struct vm *vm = vcpu->vm;
+	uint64_t v = *val;
 
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
-		vuart_access(&vm->uart, vm->name, port - VUART_BASE, in, val);
-		return;
-	}
-	if (vpic_io(&vm->pic, port, in, val) || vpci_io(&vm->pci, port, size, in, val))
-		return;
-	vm->io_unhandled++;
+	io_bus_access(&vcpu->vm->bus, IO_SPACE_PORT, port, size, !in, &v);
 	if (in)
-		*val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+		*val = (uint32_t)v;
 }

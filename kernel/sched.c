@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Round-robin time slicing on one physical CPU: each runnable VM gets its
- * vCPU run until its slice of TSC ticks is used (the VMX preemption timer
- * forces the exit), it yields, or it stops. Device work an exit left over
- * (VIRTIO_EXIT_BUDGET) is taken up, one exit's worth, before the VM's turn,
- * so a guest's requests never stretch a slice. Between rounds the dynamic-memory
- * tick and the monitor run. A vCPU halted with interrupts on waits for its
- * PIC; every tick wakes it anyway, as a timer interrupt would.
+ * vCPU run until its slice of TSC ticks is used (the preemption timer forces
+ * the exit), it yields, or it stops. Before a VM's turn its device timers
+ * that are due run (a PIT tick raises IRQ 0) and device work an exit left
+ * over (VIRTIO_EXIT_BUDGET) is taken up, one exit's worth, so a guest's
+ * requests never stretch a slice. A vCPU halted with interrupts on waits
+ * until its PIC has an interrupt for it; when every vCPU waits, the CPU idles
+ * until the earliest deadline of any timer queue (or a monitor command).
  */
 #include "cpu.h"
 #include "dynmem_ctl.h"
@@ -18,6 +19,12 @@
 uint64_t sched_slice_tsc = SCHED_DEFAULT_SLICE_TSC;
 uint64_t sched_rounds;
 uint64_t sched_idle_tsc;
+struct timer_queue host_timers;
+
+uint64_t timer_now(void)
+{
+	return rdtsc();
+}
 
 static bool vcpu_ready(struct vm *vm)
 {
@@ -25,10 +32,21 @@ static bool vcpu_ready(struct vm *vm)
 	       (!vm->vcpu.halted || vpic_pending(&vm->pic) >= 0);
 }
 
-static void wake_halted(void)
+/* Runs every queue's due timers; returns the earliest deadline left. */
+static uint64_t run_timers(void)
 {
-	for (unsigned int i = 0; i < nr_vms; i++)
-		vms[i].vcpu.halted = false;
+	uint64_t now = rdtsc(), next = timer_run(&host_timers, now);
+
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		uint64_t n;
+
+		if (vms[i].state != VM_RUNNABLE)
+			continue;
+		n = timer_run(&vms[i].timers, now);
+		if (n < next)
+			next = n;
+	}
+	return next;
 }
 
 void sched_run(void)
@@ -46,7 +64,8 @@ void sched_run(void)
 			if (vm->state != VM_RUNNABLE)
 				continue;
 			alive = true;
-			/* before the ready test: the interrupt it may raise wakes a halted vCPU */
+			/* before the ready test: the interrupt they may raise wakes a halted vCPU */
+			timer_run(&vm->timers, rdtsc());
 			vm_run_deferred(vm);
 			if (!vcpu_ready(vm))
 				continue;
@@ -60,18 +79,24 @@ void sched_run(void)
 		if (!alive)
 			return;
 		if (!ran) {
-			/* everyone waits: spin until the next tick (or a monitor command) */
-			uint64_t t0 = rdtsc(), next = dm_poll();
+			/* everyone waits: idle until the next deadline (or a monitor command) */
+			uint64_t t0 = rdtsc(), next = run_timers();
 
 			while (rdtsc() < next && !monitor_poll())
 				asm volatile("pause");
 			sched_idle_tsc += rdtsc() - t0;
 		}
-		dm_poll();
+		run_timers();
 		monitor_poll();
+		/*
+		 * The project's own test guest halts without a timer of its own: each
+		 * balancer tick wakes every halted vCPU, as a periodic interrupt would.
+		 * A woken Linux idle loop just halts again.
+		 */
 		if (dm_ticks != ticks_seen) {
 			ticks_seen = dm_ticks;
-			wake_halted();
+			for (unsigned int i = 0; i < nr_vms; i++)
+				vms[i].vcpu.halted = false;
 		}
 	}
 }

@@ -66,7 +66,7 @@ static void summary_vm(const struct vm *vm)
 	       "%lu exits, %lu hypercalls, %lu unclaimed port accesses, %lu refused MSR accesses, "
 	       "%lu values refused, guest TSC %lu\n",
 	       vm->name, vm->stop_reason, stop_kinds[vm->stop_kind], vm->exit_status,
-	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->io_unhandled,
+	       vm->ram_size >> 20, v->exits_total, vm->hypercalls, vm->bus.unclaimed[IO_SPACE_PORT],
 	       vm->msr_refused, vm->values_refused, v->guest_tsc);
 	printk("summary: vm %s: console: %lu bytes, peak %u per tick, %lu dropped "
 	       "(rate limit %u per tick)\n",

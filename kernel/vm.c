@@ -47,12 +47,27 @@ static int vm_check_host(const struct vm_config *cfg, char *err, unsigned long e
 	return 0;
 }
 
+static void vm_uart_access(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	struct vm *vm = dev;
+	uint32_t v = (uint32_t)*val;
+
+	vuart_access(&vm->uart, vm->name, (unsigned int)off, !write, &v);
+	*val = v;
+}
+
+/* Every VM gets the same PC platform; each device claims its own ports. */
 static int vm_add_devices(struct vm *vm)
 {
+	io_bus_init(&vm->bus);
 	vpic_init(&vm->pic);
 	/* as firmware would: PCI interrupts are level-triggered (ELCR) */
 	vm->pic.chip[1].elcr = (1u << (BALLOON_IRQ - 8)) | (1u << (VMEM_IRQ - 8));
-	vpci_init(&vm->pci, vm_set_irq, vm);
+	if (vpic_attach(&vm->pic, &vm->bus) ||
+	    vpci_init(&vm->pci, &vm->bus, vm_set_irq, vm) ||
+	    io_bus_register(&vm->bus, IO_SPACE_PORT, VUART_BASE, VUART_PORTS, vm_uart_access, vm,
+			    "com1"))
+		return -1;
 	if (!vm->mem.dynamic)
 		return 0;
 	if (vballoon_init(&vm->balloon, vm, BALLOON_IRQ))
@@ -64,6 +79,7 @@ static int vm_add_devices(struct vm *vm)
 
 static void vm_free_resources(struct vm *vm)
 {
+	timer_cancel_all(&vm->timers);
 	if (vm->arch)
 		hv_ops->vm_destroy(vm);
 	gmem_free_all(vm);
@@ -125,7 +141,7 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	if (bv_boot_load(vm, cfg->cmdline, image, image_size, &boot, err, err_len))
 		goto fail;
 	if (vm_add_devices(vm)) {
-		fmt_snprintf(err, err_len, "cannot add its PCI devices");
+		fmt_snprintf(err, err_len, "cannot add its devices");
 		goto fail;
 	}
 	vm_refresh_reserved(vm);
