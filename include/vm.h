@@ -111,6 +111,8 @@ struct vm {
 	} mem;
 	struct pt gpt;			/* guest-physical tables: EPT or NPT */
 	struct dynmem dyn;		/* balloon + hot-plug state over gpt */
+	int boot;			/* VM_BOOT_BV or VM_BOOT_LINUX (vm_config.h) */
+	bool restart_on_reboot;		/* on_reboot=restart */
 	uint64_t boot_reserved;		/* [0, boot_reserved) is never ballooned */
 	uint64_t image_start, image_end;	/* nor is the image the loader put there */
 	uint64_t dyn_bitmaps_pa;	/* frames holding dyn's bitmaps */
@@ -125,6 +127,10 @@ struct vm {
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
 	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */
 	uint64_t hypercalls;
+	/* how a Linux guest ended, from its own console (kernel/vm_ending.c) */
+	char guest_panic[VM_STOP_REASON_MAX - 24];
+	bool guest_shut_down;
+	bool restart_pending;		/* reset with on_reboot=restart: rebuilt before it runs again */
 };
 
 extern struct vm vms[VM_MAX];
@@ -148,7 +154,18 @@ void vm_run_deferred(struct vm *vm);
 /* Returns a stopped VM's frames to the host pool (outside its run loop). */
 void vm_release(struct vm *vm);
 
+/* A complete line of the guest's console output (for the kernel's shutdown and panic lines). */
+void vm_console_line(struct vm *vm, const char *line, unsigned long len);
+/* The guest reset the machine (keyboard controller, 0xCF9, 0x92, triple fault): how names it. */
+void vm_guest_reset(struct vm *vm, const char *how);
+
 /* Generic exit semantics shared by every vendor backend (kernel/). */
+/*
+ * HLT and triple fault, after the instruction completed: NULL when handled,
+ * else the title of a guest fault the vendor reports with the guest's state.
+ */
+const char *vcpu_hlt(struct vcpu *vcpu, bool interrupts_on);
+const char *vcpu_triple_fault(struct vcpu *vcpu);
 struct cpuid_regs;
 void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 /* Port I/O of 1, 2 or 4 bytes; for IN, *val receives the value. */

@@ -7,7 +7,8 @@
  * the VM:
  *
  *	name=alpha startup=512M [min=128M] [max=2G] [buffer=20] [weight=100]
- *	[dynamic=on] [plug=eager] [boot=bv] [-- guest command line ...]
+ *	[dynamic=on] [plug=eager] [boot=bv|linux] [on_reboot=stop|restart]
+ *	[-- guest command line ...]
  *
  *   - tokens are separated by spaces or tabs; every token before "--" is
  *     key=value, each key at most once, no empty values
@@ -33,8 +34,10 @@
  *     zeroes and maps the frames when a block is plugged; lazy only
  *     promises them and backs each block when it is first touched. Only
  *     with dynamic=on
- *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md); "linux" is recognised but
- *     not supported yet
+ *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md) or "linux" (a bzImage;
+ *     the next module whose command line is "initrd" is its initramfs)
+ *   - on_reboot: stop (default) or restart, what a Linux guest's reboot
+ *     does; only with boot=linux
  *
  * Pure logic: compiles freestanding (in the hypervisor) and on the host.
  */
@@ -69,6 +72,7 @@ struct vm_config {
 	bool dynamic;				/* false: static, min = max = startup */
 	bool lazy_plug;				/* plug=lazy */
 	int boot;				/* VM_BOOT_* */
+	bool restart_on_reboot;			/* on_reboot=restart */
 	char cmdline[BV_BOOT_CMDLINE_MAX];	/* NUL-terminated, may be "" */
 };
 

@@ -126,6 +126,14 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 		.weight = cfg->weight, .dynamic = cfg->dynamic, .lazy_plug = cfg->lazy_plug,
 	};
 	vm->boot_reserved = BV_BOOT_AREA_END;
+	vm->boot = cfg->boot;
+	vm->restart_on_reboot = cfg->restart_on_reboot;
+	if (gpa_layout_build(&vm->layout, cfg->mem_bytes, gmem_hotplug_base(cfg->mem_bytes),
+			     cfg->max_bytes - cfg->mem_bytes, cfg->boot == VM_BOOT_LINUX)) {
+		fmt_snprintf(err, err_len, "startup: %lu MiB is too small for this boot protocol",
+			     cfg->mem_bytes >> 20);
+		return -1;
+	}
 	vm->vcpu.vm = vm;
 	/* the write checks follow what this VM's CPUID promises */
 	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);

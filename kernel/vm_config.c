@@ -263,12 +263,24 @@ static int key_boot(struct vm_config *cfg, const char *key, const char *val, siz
 		cfg->boot = VM_BOOT_BV;
 		return 0;
 	}
-	if (len == 5 && !memcmp(val, "linux", 5))
-		fmt_snprintf(err, err_len, "boot=linux is not supported yet");
-	else
-		fmt_snprintf(err, err_len, "boot: %s is not a boot protocol (expected bv)",
-			     quote(q, val, len));
+	if (len == 5 && !memcmp(val, "linux", 5)) {
+		cfg->boot = VM_BOOT_LINUX;
+		return 0;
+	}
+	fmt_snprintf(err, err_len, "boot: %s is not a boot protocol (expected bv or linux)",
+		     quote(q, val, len));
 	return -1;
+}
+
+static int key_on_reboot(struct vm_config *cfg, const char *key, const char *val, size_t len,
+			 char *err, size_t err_len)
+{
+	bool stop;
+
+	if (two_words(key, val, len, "stop", "restart", &stop, err, err_len))
+		return -1;
+	cfg->restart_on_reboot = !stop;
+	return 0;
 }
 
 typedef int (*key_fn)(struct vm_config *cfg, const char *key, const char *val, size_t len,
@@ -296,10 +308,10 @@ static const struct vm_key vm_keys[] = {
 	{ "dynamic",	false,	key_dynamic },
 	{ "plug",	false,	key_plug },
 	{ "boot",	false,	key_boot },
+	{ "on_reboot",	false,	key_on_reboot },
 };
 
 #define NR_VM_KEYS	(sizeof(vm_keys) / sizeof(vm_keys[0]))
-_Static_assert(NR_VM_KEYS == 10, "list the new key in parse_token()'s unknown key message");
 
 /* The key the setting handled by parse was given under, or NULL if it was not given. */
 static const char *given_as(const bool *seen, key_fn parse)
@@ -328,10 +340,12 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 		    !memcmp(vm_keys[i].key, tok, klen))
 			break;
 	if (i == NR_VM_KEYS) {
-		fmt_snprintf(err, err_len, "unknown key %s (known: %s %s %s %s %s %s %s %s %s %s)",
-			     quote(q, tok, klen), vm_keys[0].key, vm_keys[1].key,
-			     vm_keys[2].key, vm_keys[3].key, vm_keys[4].key, vm_keys[5].key,
-			     vm_keys[6].key, vm_keys[7].key, vm_keys[8].key, vm_keys[9].key);
+		size_t at = fmt_snprintf(err, err_len, "unknown key %s (known:", quote(q, tok, klen));
+
+		for (j = 0; j < NR_VM_KEYS && at < err_len; j++)
+			at += fmt_snprintf(err + at, err_len - at, " %s", vm_keys[j].key);
+		if (at < err_len)
+			fmt_snprintf(err + at, err_len - at, ")");
 		return -1;
 	}
 	if (seen[i] || klen + 1 == len) {
@@ -450,6 +464,10 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 	}
 	if (memory_settings(cfg, given_as(seen, key_startup), err, err_len))
 		goto fail;
+	if (cfg->restart_on_reboot && cfg->boot != VM_BOOT_LINUX) {
+		fmt_snprintf(err, err_len, "on_reboot= needs boot=linux (the test guest never reboots)");
+		goto fail;
+	}
 	if (!cfg->dynamic && given_as(seen, key_plug)) {
 		fmt_snprintf(err, err_len, "plug= needs dynamic=on (static memory is never plugged)");
 		goto fail;

@@ -34,7 +34,15 @@ uint64_t gmem_hotplug_base(uint64_t ram_size)
 int gmem_alloc_ram(struct vm *vm)
 {
 	struct dynmem *d = &vm->dyn;
-	uint64_t bwords, pwords, frames;
+	const struct gpa_layout *l = &vm->layout;
+	uint64_t bwords, pwords, frames, hp_base = 0, hp_size = 0;
+
+	for (unsigned int i = 0; i < l->nr; i++) {
+		if (l->r[i].kind == GPA_HOTPLUG) {
+			hp_base = l->r[i].base;
+			hp_size = l->r[i].size;
+		}
+	}
 
 	vm->gpt = (struct pt) {
 		.fmt = hv_ops->gpt_format,
@@ -52,9 +60,10 @@ int gmem_alloc_ram(struct vm *vm)
 		.phys_to_virt = gmem_phys_to_virt,
 		.flush = gmem_flush,
 		.ctx = vm,
-		.ram_size = vm->ram_size,
-		.hp_base = gmem_hotplug_base(vm->ram_size),
-		.hp_size = vm->mem.max - vm->ram_size,
+		/* RAM and reserved holes are one backed range from 0, ballooned where RAM */
+		.ram_size = gpa_layout_backed_end(l),
+		.hp_base = hp_size ? hp_base : gmem_hotplug_base(vm->ram_size),
+		.hp_size = hp_size,
 		.block_size = HOTPLUG_BLOCK_SIZE,
 		.lazy = vm->mem.lazy_plug,
 	};
@@ -171,6 +180,9 @@ void vm_refresh_reserved(struct vm *vm)
 
 	dynmem_unreserve_all(&vm->dyn);
 	err = dynmem_reserve(&vm->dyn, 0, vm->boot_reserved);
+	for (unsigned int i = 0; i < vm->layout.nr; i++)
+		if (vm->layout.r[i].kind == GPA_RESERVED)
+			err |= dynmem_reserve(&vm->dyn, vm->layout.r[i].base, vm->layout.r[i].size);
 	if (vm->image_end > vm->image_start)
 		err |= dynmem_reserve(&vm->dyn, vm->image_start, vm->image_end - vm->image_start);
 	err |= reserve_queue_rings(vm, &vm->balloon.dev);

@@ -329,7 +329,18 @@ static void test_names(void **state)
 
 static void test_boot(void **state)
 {
-	expect_err("mem=2M boot=linux", "boot=linux is not supported yet", NULL);
+	struct vm_config cfg;
+	char err[160];
+
+	assert_int_equal(vm_config_parse("mem=64M boot=linux on_reboot=restart -- console=ttyS0",
+					 0, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.boot, VM_BOOT_LINUX);
+	assert_true(cfg.restart_on_reboot);
+	assert_string_equal(cfg.cmdline, "console=ttyS0");
+	assert_int_equal(vm_config_parse("mem=64M boot=linux", 0, &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.restart_on_reboot);
+	expect_err("mem=2M on_reboot=restart", "on_reboot= needs boot=linux", NULL);
+	expect_err("mem=2M boot=linux on_reboot=again", "on_reboot", "\"again\"");
 	expect_err("mem=2M boot=BV", "boot", "\"BV\"");
 	expect_err("mem=2M boot=bvx", "boot", NULL);
 	expect_err("mem=2M boot=", "boot", "empty");
@@ -342,7 +353,7 @@ static void test_syntax_errors(void **state)
 	expect_err(" \t ", "mem= is missing", NULL);
 	expect_err("name=alpha", "mem= is missing", NULL);
 	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name mem startup min "
-		   "max buffer weight dynamic plug boot)");
+		   "max buffer weight dynamic plug boot on_reboot)");
 	expect_err("mem=2M Mem=4M", "unknown key \"Mem\"", NULL);
 	expect_err("mem=2M memory=4M", "unknown key \"memory\"", NULL);
 	expect_err("mem=2M quiet", "\"quiet\"", "key=value");

@@ -88,15 +88,12 @@ static void exit_cpuid(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_hlt(struct vcpu *vcpu, uint64_t qual)
 {
-	/* nothing can wake a CPU halted with interrupts off: the guest is done */
-	if (!(vmread(GUEST_RFLAGS) & X86_RFLAGS_IF)) {
-		vmx_report_and_stop(vcpu, false, "halted with interrupts disabled");
-		return;
-	}
-	vmx_skip_instruction(vcpu);
-	/* wait for an interrupt; the scheduler runs others until the PIC has one */
-	vcpu->halted = true;
-	vcpu->yield = true;
+	const char *fault = vcpu_hlt(vcpu, vmread(GUEST_RFLAGS) & X86_RFLAGS_IF);
+
+	if (fault)
+		vmx_report_and_stop(vcpu, false, fault);
+	else
+		vmx_skip_instruction(vcpu);
 }
 
 static void exit_vmcall(struct vcpu *vcpu, uint64_t qual)
@@ -215,7 +212,10 @@ static void exit_ept_misconfig(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_triple_fault(struct vcpu *vcpu, uint64_t qual)
 {
-	vmx_report_and_stop(vcpu, false, "triple fault");
+	const char *fault = vcpu_triple_fault(vcpu);
+
+	if (fault)
+		vmx_report_and_stop(vcpu, false, fault);
 }
 
 static void exit_exception_nmi(struct vcpu *vcpu, uint64_t qual)
