@@ -15,6 +15,7 @@
 #include "vdevices.h"
 #include "vpci.h"
 #include "vcpu_state.h"
+#include "vm_config.h"
 #include "vpic.h"
 #include "vuart.h"
 
@@ -87,6 +88,12 @@ enum vm_stop_kind {
 	VM_STOP_HV_ERROR,	/* failed VM entry, EPT misconfiguration, ... */
 };
 
+/* A module's bytes as the boot loader left them (host memory, read only). */
+struct vm_image {
+	const void *data;
+	uint64_t size;
+};
+
 struct vm {
 	unsigned int id;
 	char name[BV_NAME_MAX];
@@ -131,15 +138,19 @@ struct vm {
 	char guest_panic[VM_STOP_REASON_MAX - 24];
 	bool guest_shut_down;
 	bool restart_pending;		/* reset with on_reboot=restart: rebuilt before it runs again */
+	uint64_t restarts;
+	struct vm_config cfg;		/* as created: a restart builds it again from these */
+	struct vm_image kernel, initrd;
 };
 
 extern struct vm vms[VM_MAX];
 extern unsigned int nr_vms;
 
-struct vm_config;
-/* Creates a VM from its configuration and its image; err says why not. */
-int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_size,
-	      char *err, unsigned long err_len);
+/* Creates a VM from its configuration, its image and initrd (or NULL); err says why not. */
+int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
+	      const struct vm_image *initrd, char *err, unsigned long err_len);
+/* Builds a reset VM again from its settings and images (on_reboot=restart). */
+void vm_restart(struct vm *vm);
 /* Marks the VM stopped and prints why (printf-style); safe inside an exit handler. */
 void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

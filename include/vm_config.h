@@ -64,6 +64,7 @@
 struct vm_config {
 	char name[BV_NAME_MAX];			/* NUL-terminated */
 	uint64_t mem_bytes;			/* startup size, multiple of VM_MEM_ALIGN */
+	const char *startup_key;		/* "startup" or "mem": as the user wrote it */
 	uint64_t min_bytes, max_bytes;		/* likewise; min <= mem_bytes <= max */
 	bool mem_rounded;			/* startup= (mem=) was rounded up */
 	bool min_rounded, max_rounded;		/* min=, max= were rounded up */

@@ -96,6 +96,8 @@ static unsigned int modules_refused;
 
 static void create_vms(const struct boot_info *bi)
 {
+	struct vm_image kernel, initrd;
+	bool have_initrd;
 	char err[160];
 
 	modules_refused = bi->modules_dropped;
@@ -117,11 +119,39 @@ static void create_vms(const struct boot_info *bi)
 			monitor_load_scenario(phys_to_virt(m->start), m->end - m->start);
 			continue;
 		}
-		if (vm_config_parse(m->cmdline, i, &vm_cfg, err, sizeof(err)) ||
-		    vm_create(&vm_cfg, phys_to_virt(m->start), m->end - m->start,
-			      err, sizeof(err))) {
+		if (!strcmp(m->cmdline, "initrd")) {
+			printk("config: module %u is an initrd with no boot=linux VM on the line before "
+			       "it; it is skipped\n", i);
+			modules_refused++;
+			continue;
+		}
+		kernel = (struct vm_image){ phys_to_virt(m->start), m->end - m->start };
+		if (vm_config_parse(m->cmdline, i, &vm_cfg, err, sizeof(err))) {
 			printk("config: module %u \"%s\": %s; this VM is skipped\n",
 			       i, m->cmdline, err);
+			modules_refused++;
+			continue;
+		}
+		/* a Linux VM's initramfs is the next module, named by the command line "initrd" */
+		if (vm_cfg.boot == VM_BOOT_LINUX && i + 1 < bi->nr_modules &&
+		    !strcmp(bi->modules[i + 1].cmdline, "initrd") && !bi->modules[i + 1].refused[0]) {
+			i++;
+			initrd = (struct vm_image){ phys_to_virt(bi->modules[i].start),
+						    bi->modules[i].end - bi->modules[i].start };
+			have_initrd = true;
+		} else {
+			have_initrd = false;
+		}
+		if (vm_cfg.boot == VM_BOOT_LINUX && !have_initrd) {
+			printk("config: module %u \"%s\": boot=linux needs an initramfs: the next "
+			       "module2 line must load it with the command line \"initrd\"; "
+			       "this VM is skipped\n", i, m->cmdline);
+			modules_refused++;
+			continue;
+		}
+		if (vm_create(&vm_cfg, &kernel, have_initrd ? &initrd : NULL, err, sizeof(err))) {
+			printk("config: module %u \"%s\": %s; this VM is skipped\n",
+			       i - have_initrd, m->cmdline, err);
 			modules_refused++;
 			continue;
 		}

@@ -19,6 +19,8 @@
 #define APIC_BASE_DEFAULT	0xfee00000ULL
 #define APIC_BASE_BSP		BIT(8)
 #define MISC_ENABLE_FAST_STRING	BIT(0)
+#define FEATURE_CONTROL_LOCKED	BIT(0)	/* locked with VMX off: as CPUID says */
+#define MSR_IA32_DEBUGCTL	0x000001d9
 #define MSR_REPORT_LIMIT	8	/* refusals printed per VM */
 
 static const struct {
@@ -91,6 +93,10 @@ int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 	case MSR_IA32_MISC_ENABLE:
 		*val = MISC_ENABLE_FAST_STRING;
 		return 0;
+	case MSR_IA32_FEATURE_CONTROL:
+		*val = FEATURE_CONTROL_LOCKED;
+		return 0;
+	case MSR_IA32_DEBUGCTL:		/* no LBR or BTF offered: always 0 */
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRRCAP:		/* no variable or fixed MTRRs */
@@ -126,7 +132,12 @@ int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_IA32_BIOS_SIGN_ID:	/* microcode update probing: ignored */
 	case MSR_IA32_MTRR_DEF_TYPE:
+	case MSR_IA32_MISC_ENABLE:	/* kernels set bits they then read back: fixed */
 		return 0;
+	case MSR_IA32_DEBUGCTL:
+		if (!val)
+			return 0;
+		break;
 	}
 	msr_refuse(vcpu, "write", msr);
 	return -1;

@@ -73,6 +73,8 @@ void sched_run(void)
 			vcpu_state_load(&vm->vcpu);
 			hv_ops->vcpu_run(&vm->vcpu, sched_slice_tsc);
 			vcpu_state_put(&vm->vcpu);
+			if (vm->state == VM_RUNNABLE && vm->restart_pending)
+				vm_restart(vm);
 			if (vm->state == VM_STOPPED)
 				vm_release(vm);
 		}

@@ -90,8 +90,54 @@ static void vm_cpuid(void *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_r
 	vcpu_cpuid(vcpu, leaf, subleaf, out);
 }
 
-int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_size,
-	      char *err, unsigned long err_len)
+/*
+ * Everything a VM's boot needs, from its settings: the layout, its memory,
+ * the loaded image, its devices and its vCPU. vm_create runs it once; a
+ * Linux guest's reboot with on_reboot=restart runs it again on the same VM.
+ */
+static int vm_build(struct vm *vm, struct vcpu_boot *boot, char *err, unsigned long err_len)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	uint64_t free_bytes = pmm_available(&host_pmm) * PAGE_SIZE;
+
+	vm->ram_size = cfg->mem_bytes;
+	vm->boot_reserved = BV_BOOT_AREA_END;
+	vm->guest_panic[0] = '\0';
+	vm->guest_shut_down = false;
+	memset(&vm->vcpu.regs, 0, sizeof(vm->vcpu.regs));
+	if (gpa_layout_build(&vm->layout, cfg->mem_bytes, gmem_hotplug_base(cfg->mem_bytes),
+			     cfg->max_bytes - cfg->mem_bytes, cfg->boot == VM_BOOT_LINUX)) {
+		fmt_snprintf(err, err_len, "startup: %lu MiB is too small for this boot protocol",
+			     cfg->mem_bytes >> 20);
+		return -1;
+	}
+	vm->vcpu.vm = vm;
+	/* the write checks follow what this VM's CPUID promises */
+	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);
+	vcpu_state_init(&vm->vcpu);
+	if (gmem_alloc_ram(vm)) {
+		fmt_snprintf(err, err_len, "%s: %lu MiB does not fit: %lu MiB free",
+			     cfg->startup_key, cfg->mem_bytes >> 20, free_bytes >> 20);
+		return -1;
+	}
+	if (vm_add_devices(vm)) {
+		fmt_snprintf(err, err_len, "cannot add its devices");
+		return -1;
+	}
+	if (cfg->boot == VM_BOOT_LINUX ?
+	    linux_boot_load(vm, cfg->cmdline, &vm->kernel, &vm->initrd, boot, err, err_len) :
+	    bv_boot_load(vm, cfg->cmdline, vm->kernel.data, vm->kernel.size, boot, err, err_len))
+		return -1;
+	vm_refresh_reserved(vm);
+	if (hv_ops->vm_init(vm) || hv_ops->vcpu_init(&vm->vcpu, boot)) {
+		fmt_snprintf(err, err_len, "%s could not set up the vCPU", hv_ops->name);
+		return -1;
+	}
+	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
+	      const struct vm_image *initrd, char *err, unsigned long err_len)
 {
 	struct vm *vm;
 	struct vcpu_boot boot;
@@ -110,8 +156,8 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	}
 	/* refuse before zeroing frames that would all be given back */
 	if (cfg->mem_bytes > free_bytes) {
-		fmt_snprintf(err, err_len, "mem: %lu MiB does not fit: %lu MiB free",
-			     cfg->mem_bytes >> 20, free_bytes >> 20);
+		fmt_snprintf(err, err_len, "%s: %lu MiB does not fit: %lu MiB free",
+			     cfg->startup_key, cfg->mem_bytes >> 20, free_bytes >> 20);
 		return -1;
 	}
 	if (vm_check_host(cfg, err, err_len))
@@ -120,43 +166,20 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	memset(vm, 0, sizeof(*vm));
 	vm->id = nr_vms;
 	vm->owner = PMM_OWNER_VM(vm->id);
-	vm->ram_size = cfg->mem_bytes;
+	vm->cfg = *cfg;
+	vm->kernel = *kernel;
+	if (initrd)
+		vm->initrd = *initrd;
 	vm->mem = (struct vm_mem_settings) {
 		.min = cfg->min_bytes, .max = cfg->max_bytes, .buffer = cfg->buffer,
 		.weight = cfg->weight, .dynamic = cfg->dynamic, .lazy_plug = cfg->lazy_plug,
 	};
-	vm->boot_reserved = BV_BOOT_AREA_END;
 	vm->boot = cfg->boot;
 	vm->restart_on_reboot = cfg->restart_on_reboot;
-	if (gpa_layout_build(&vm->layout, cfg->mem_bytes, gmem_hotplug_base(cfg->mem_bytes),
-			     cfg->max_bytes - cfg->mem_bytes, cfg->boot == VM_BOOT_LINUX)) {
-		fmt_snprintf(err, err_len, "startup: %lu MiB is too small for this boot protocol",
-			     cfg->mem_bytes >> 20);
-		return -1;
-	}
-	vm->vcpu.vm = vm;
-	/* the write checks follow what this VM's CPUID promises */
-	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);
-	vcpu_state_init(&vm->vcpu);
 	vuart_init(&vm->uart);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
-
-	if (gmem_alloc_ram(vm)) {
-		fmt_snprintf(err, err_len, "mem: %lu MiB does not fit: %lu MiB free",
-			     cfg->mem_bytes >> 20, free_bytes >> 20);
+	if (vm_build(vm, &boot, err, err_len))
 		goto fail;
-	}
-	if (bv_boot_load(vm, cfg->cmdline, image, image_size, &boot, err, err_len))
-		goto fail;
-	if (vm_add_devices(vm)) {
-		fmt_snprintf(err, err_len, "cannot add its devices");
-		goto fail;
-	}
-	vm_refresh_reserved(vm);
-	if (hv_ops->vm_init(vm) || hv_ops->vcpu_init(&vm->vcpu, &boot)) {
-		fmt_snprintf(err, err_len, "%s could not set up the vCPU", hv_ops->name);
-		goto fail;
-	}
 	vm->state = VM_RUNNABLE;
 	nr_vms++;
 	min_committed += vm->mem.min;
@@ -203,6 +226,24 @@ void vm_run_deferred(struct vm *vm)
 		virtio_resume(&vm->balloon.dev);
 	if (vm->vmem.dev.ops)
 		virtio_resume(&vm->vmem.dev);
+}
+
+void vm_restart(struct vm *vm)
+{
+	struct vcpu_boot boot;
+	char err[120];
+
+	vm->restart_pending = false;
+	vm->restarts++;
+	vm_free_resources(vm);
+	if (pmm_count(&host_pmm, vm->owner))
+		panic("vm %s: %lu frames left before its restart\n", vm->name,
+		      pmm_count(&host_pmm, vm->owner));
+	if (vm_build(vm, &boot, err, sizeof(err))) {
+		vm_stop(vm, VM_STOP_GUEST_FAULT, "restart failed: %s", err);
+		return;
+	}
+	printk("vm %s: restarted (%lu), entry %#lx\n", vm->name, vm->restarts, boot.rip);
 }
 
 void vm_release(struct vm *vm)

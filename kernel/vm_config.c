@@ -462,7 +462,8 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 			goto fail;
 		}
 	}
-	if (memory_settings(cfg, given_as(seen, key_startup), err, err_len))
+	cfg->startup_key = given_as(seen, key_startup);
+	if (memory_settings(cfg, cfg->startup_key, err, err_len))
 		goto fail;
 	if (cfg->restart_on_reboot && cfg->boot != VM_BOOT_LINUX) {
 		fmt_snprintf(err, err_len, "on_reboot= needs boot=linux (the test guest never reboots)");

@@ -112,6 +112,9 @@
 #define CPUID_1_EDX_TSC			BIT(4)
 #define CPUID_1_EDX_PAE			BIT(6)
 #define CPUID_1_EDX_MCE			BIT(7)
+#define CPUID_1_EDX_APIC		BIT(9)
+#define CPUID_1_EDX_MCA			BIT(14)
+#define CPUID_1_ECX_TSC_DEADLINE	BIT(24)
 #define CPUID_1_EDX_PGE			BIT(13)
 #define CPUID_1_EDX_FXSR		BIT(24)
 #define CPUID_1_EDX_SSE			BIT(25)
@@ -128,6 +131,16 @@
 #define CPUID_7_ECX_KL			BIT(23)
 #define CPUID_7_ECX_PKS			BIT(31)
 #define CPUID_7_EDX_CET_IBT		BIT(20)
+#define CPUID_7_EBX_TSC_ADJUST		BIT(1)
+#define CPUID_7_EDX_MD_CLEAR		BIT(10)	/* SDM 2A CPUID leaf 7: speculation controls */
+#define CPUID_7_EDX_IBRS_IBPB		BIT(26)
+#define CPUID_7_EDX_STIBP		BIT(27)
+#define CPUID_7_EDX_L1D_FLUSH		BIT(28)
+#define CPUID_7_EDX_ARCH_CAP		BIT(29)
+#define CPUID_7_EDX_CORE_CAP		BIT(30)
+#define CPUID_7_EDX_SSBD		BIT(31)
+#define CPUID_LEAF_POWER		0x00000006	/* thermal and power management */
+#define CPUID_80000008_EBX_SPEC		0x0f07d000u	/* AMD APM 3 E.4.7: IBPB, IBRS, STIBP, SSBD, ... */
 #define CPUID_LEAF_PMU			0x0000000a	/* architectural performance monitoring */
 #define CPUID_LEAF_XSAVE		0x0000000d
 #define CPUID_80000001_EDX_SYSCALL	BIT(11)
