@@ -21,6 +21,8 @@
 #define MISC_ENABLE_FAST_STRING	BIT(0)
 #define FEATURE_CONTROL_LOCKED	BIT(0)	/* locked with VMX off: as CPUID says */
 #define MSR_IA32_DEBUGCTL	0x000001d9
+#define MSR_SMI_COUNT		0x00000034	/* read by Linux's turbostat-style probes */
+#define MSR_MISC_FEATURES_ENABLES 0x00000140	/* CPUID faulting: not offered, reads 0 */
 #define MSR_REPORT_LIMIT	8	/* refusals printed per VM */
 
 static const struct {
@@ -97,6 +99,8 @@ int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 		*val = FEATURE_CONTROL_LOCKED;
 		return 0;
 	case MSR_IA32_DEBUGCTL:		/* no LBR or BTF offered: always 0 */
+	case MSR_SMI_COUNT:
+	case MSR_MISC_FEATURES_ENABLES:
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRRCAP:		/* no variable or fixed MTRRs */
@@ -135,6 +139,7 @@ int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 	case MSR_IA32_MISC_ENABLE:	/* kernels set bits they then read back: fixed */
 		return 0;
 	case MSR_IA32_DEBUGCTL:
+	case MSR_MISC_FEATURES_ENABLES:
 		if (!val)
 			return 0;
 		break;

@@ -2,7 +2,8 @@
 # Build a BIOS-bootable GRUB ISO holding the hypervisor, every test guest and a grub.cfg.
 # usage: tools/mkiso.sh OUT.iso GRUB.cfg
 #   env HV_ELF (default build/hv.elf) and GUEST_DIR (default build/guest) pick other inputs;
-#   tools/scenarios/*.scn (and SCENARIO_DIR/*.scn if set) are copied to /boot too.
+#   tools/scenarios/*.scn (and SCENARIO_DIR/*.scn if set) are copied to /boot too;
+#   LINUX_DIR (e.g. build/linux, from make linux-guest) adds its vmlinuz and initrd.img.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -53,6 +54,15 @@ done
 for s in "$root"/tools/scenarios/*.scn ${SCENARIO_DIR:+"$SCENARIO_DIR"/*.scn}; do
 	cp "$s" "$tmp/iso/boot/"
 done
+if [[ -n ${LINUX_DIR:-} ]]; then
+	for f in vmlinuz initrd.img; do
+		if [[ ! -f $LINUX_DIR/$f ]]; then
+			echo "mkiso: $LINUX_DIR/$f not found (run make linux-guest)" >&2
+			exit 1
+		fi
+		cp "$LINUX_DIR/$f" "$tmp/iso/boot/$f"
+	done
+fi
 cp "$cfg" "$tmp/iso/boot/grub/grub.cfg"
 
 # Only the modules the configs use (dependencies are added by grub-mkrescue): < 1 MB and
