@@ -118,8 +118,8 @@ build_initrd() {
 
 mkdir -p "$out"
 log=$out/apt.log
-# initrd.img follows guest-linux/init and this script; kernel and busybox are fetched only when
-# missing (or to refresh). Own files in build/linux with a VERSION are left alone.
+# initrd.img follows guest-linux/init and this script; kernel and busybox are fetched only
+# when missing, or to refresh.
 stale=0 get=0
 if [[ ! -s $out/initrd.img || $init -nt $out/initrd.img || ${BASH_SOURCE[0]} -nt $out/initrd.img ]]; then
 	stale=1
