@@ -45,7 +45,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run test unit boot-test deps clean guests plot bench
+.PHONY: all iso run test unit boot-test deps clean guests plot bench linux-guest
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -110,10 +110,14 @@ BENCH_ARGS	?=
 bench: deps
 	@bench/run.sh $(BENCH_ARGS)
 
+# `make linux-guest`: Debian's cloud kernel and an initramfs for Linux guests in build/linux/
+linux-guest: deps
+	@tools/linux-guest.sh
+
 test: deps
 	@tests/run.sh
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -6,9 +6,10 @@ set -euo pipefail
 
 # libc6-dev: gcc only recommends it, and --no-install-recommends would leave the unit tests
 # without libc headers. bochs-sdl gives the sdl2 display that runs headless with SDL_VIDEODRIVER=dummy.
+# cpio: tools/linux-guest.sh packs the Linux guest's initramfs with it (gzip and dpkg-deb are essential).
 pkgs=(gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools
 	bochs bochsbios vgabios bochs-sdl qemu-system-x86 libcmocka-dev coreutils
-	python3-matplotlib)
+	python3-matplotlib cpio)
 
 if [[ ${SKIP_DEPS:-0} == 1 ]]; then
 	exit 0
