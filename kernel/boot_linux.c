@@ -46,12 +46,15 @@ int linux_boot_load(struct vm *vm, const char *cmdline, const struct vm_image *k
 	struct linux_entry e;
 	int hv_len;
 
-	if (linux_bzimage_parse(kernel->data, kernel->size, &bz, err, err_len))
+	char why[120];
+
+	if (linux_bzimage_parse(kernel->data, kernel->size, &bz, why, sizeof(why)) ||
+	    (hv_len = linux_cmdline_build(cmdline_buf, sizeof(cmdline_buf), &hv, cmdline, why,
+					  sizeof(why))) < 0 ||
+	    linux_plan(&bz, &vm->layout, initrd->size, strlen(cmdline_buf), &p, why, sizeof(why))) {
+		fmt_snprintf(err, err_len, "boot=linux: %s", why);
 		return -1;
-	hv_len = linux_cmdline_build(cmdline_buf, sizeof(cmdline_buf), &hv, cmdline, err, err_len);
-	if (hv_len < 0 ||
-	    linux_plan(&bz, &vm->layout, initrd->size, strlen(cmdline_buf), &p, err, err_len))
-		return -1;
+	}
 	linux_fill_zero_page(zero_page, &bz, &p, &vm->layout);
 	linux_build_gdt(gdt);
 	linux_build_page_tables(p.pt_gpa, tables);

@@ -30,6 +30,20 @@ grub_cfg() {
 	printf '}\n'
 }
 
+# linux_kit: make sure build/linux holds Debian's kernel and the initramfs (tools/linux-guest.sh
+# downloads them once); boot_iso then puts them on the ISO as /boot/vmlinuz and /boot/initrd.img.
+# Without them (no network on a first run) the test fails with the script's one-line reason.
+linux_kit() {
+	local out
+	if ! out=$("$BV_ROOT/tools/linux-guest.sh" 2>&1); then
+		_bt_failed=$((_bt_failed + 1))
+		echo "not ok - the Linux guest kit (tools/linux-guest.sh)"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/    /'
+		return 1
+	fi
+	export LINUX_DIR=$BV_ROOT/build/linux
+}
+
 # boot_iso NAME CFG_TEXT: build build/test/NAME.iso from the hypervisor, the guests and CFG_TEXT.
 boot_iso() {
 	local name=$1
