@@ -46,7 +46,7 @@ int linux_boot_load(struct vm *vm, const char *cmdline, const struct vm_image *k
 	struct linux_entry e;
 	int hv_len;
 
-	char why[120];
+	char why[160];
 
 	if (linux_bzimage_parse(kernel->data, kernel->size, &bz, why, sizeof(why)) ||
 	    (hv_len = linux_cmdline_build(cmdline_buf, sizeof(cmdline_buf), &hv, cmdline, why,
