@@ -8,12 +8,16 @@
 #include "vm.h"
 #include "vuart.h"
 
+extern struct io_bus vm_io_bus[VM_MAX];	/* interim: kernel/vm.c */
+
 void vcpu_io(struct vcpu *vcpu, uint16_t port, unsigned int size, bool in, uint32_t *val)
 {
 	struct vm *vm = vcpu->vm;
+	uint64_t v = *val;
 
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
-		vuart_access(&vm->uart, vm->name, port - VUART_BASE, in, val);
+	/* interim (branch uart): only COM1 is on the bus */
+	if (io_bus_access(&vm_io_bus[vm->id], IO_SPACE_PORT, port, size, !in, &v)) {
+		*val = (uint32_t)v;
 		return;
 	}
 	if (vpic_io(&vm->pic, port, in, val) || vpci_io(&vm->pci, port, size, in, val))

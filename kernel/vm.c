@@ -10,6 +10,7 @@
 #include "hv_ops.h"
 #include "mm.h"
 #include "printk.h"
+#include "tsc.h"
 #include "vm.h"
 #include "vm_config.h"
 
@@ -20,6 +21,13 @@ struct vm vms[VM_MAX];
 unsigned int nr_vms;
 static uint64_t min_committed;	/* sum of the created VMs' minimums */
 static uint64_t host_budget;	/* what guests can have at most: free at first creation */
+/*
+ * Interim (branch uart): each VM's I/O bus and device timer queue, until
+ * struct vm holds them. Only COM1 is on the bus; nothing runs the timers
+ * yet, so guest output works and host input is queued but never delivered.
+ */
+struct io_bus vm_io_bus[VM_MAX];
+struct timer_queue vm_timers[VM_MAX];
 
 void vm_set_irq(void *ctx, unsigned int irq, bool level)
 {
@@ -114,8 +122,16 @@ int vm_create(const struct vm_config *cfg, const void *image, uint64_t image_siz
 	/* the write checks follow what this VM's CPUID promises */
 	cpu_rules_caps_init(&vm->cpu_caps, vm_cpuid, &vm->vcpu);
 	vcpu_state_init(&vm->vcpu);
-	vuart_init(&vm->uart);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
+	io_bus_init(&vm_io_bus[vm->id]);
+	memset(&vm_timers[vm->id], 0, sizeof(vm_timers[vm->id]));
+	if (vuart_init(&vm->uart, &(struct vuart_wiring) {
+			.bus = &vm_io_bus[vm->id], .tq = &vm_timers[vm->id], .tsc_khz = tsc_khz,
+			.set_irq = vm_set_irq, .irq_ctx = vm, .print = printk, .name = vm->name,
+		})) {
+		fmt_snprintf(err, err_len, "cannot claim COM1's ports");
+		goto fail;
+	}
 
 	if (gmem_alloc_ram(vm)) {
 		fmt_snprintf(err, err_len, "mem: %lu MiB does not fit: %lu MiB free",
