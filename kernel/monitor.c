@@ -160,10 +160,10 @@ static void cmd_type(const struct mon_cmd *c)
 	}
 	n = vuart_input(&vm->uart, c->text, c->text_len);
 	if (n < c->text_len)
-		printk("mon: type: %s: input queue full: %lu bytes queued, %lu bytes dropped\n",
+		printk("mon: type: %s: input queue full: %lu queued, %lu bytes dropped\n",
 		       vm->name, n, c->text_len - n);
 	else
-		printk("mon: type: %s: %lu bytes queued\n", vm->name, n);
+		printk("mon: type: %s: %lu byte%s queued\n", vm->name, n, n == 1 ? "" : "s");
 }
 
 static void cmd_quit(void)
