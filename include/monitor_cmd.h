@@ -10,6 +10,8 @@
  *	mem VM SIZE			MON_MEM: set VM's target by hand
  *	mem VM auto			MON_MEM_AUTO: back to the balancer
  *	set VM key=value...		MON_SET: 1 to MON_SET_PAIRS_MAX pairs
+ *	type VM TEXT			MON_TYPE: TEXT and Enter to VM's COM1 input
+ *	type -n VM TEXT			MON_TYPE: TEXT alone
  *	quit				end the run: stop all VMs
  *
  *   - keywords and keys are case-sensitive; tokens are separated by spaces
@@ -21,6 +23,13 @@
  *   - set keys, each at most once: min=SIZE, max=SIZE (min <= max when both
  *     are given), buffer=0..1000 (percent), weight=1..10000,
  *     dynamic=on|off
+ *   - type: TEXT is the rest of the line after VM, without the blanks
+ *     around it (inner blanks are kept, '#' is ordinary); Enter is a
+ *     carriage return, as a terminal sends it. Escapes: \n \r \t \\ and
+ *     \xHH (two hex digits: \x03 is Ctrl-C, \x04 Ctrl-D, \x20 a space at
+ *     either end); any other '\' is an error. TEXT may be empty (Enter
+ *     alone) but not with -n. At most MON_TEXT_MAX bytes once decoded,
+ *     Enter included. A VM named "-n" cannot be typed to.
  *
  * Only syntax and ranges are checked here; whether a size suits a VM (or
  * the VM exists) is for the hypervisor to say.
@@ -44,6 +53,7 @@ enum mon_cmd_type {
 	MON_MEM,		/* vm, size */
 	MON_MEM_AUTO,		/* vm */
 	MON_SET,		/* vm, set_mask and the fields it names */
+	MON_TYPE,		/* vm, text[0 .. text_len) */
 	MON_QUIT,
 };
 
@@ -58,6 +68,8 @@ enum mon_cmd_type {
 #define MON_BUFFER_MAX		1000
 #define MON_WEIGHT_MIN		1
 #define MON_WEIGHT_MAX		10000
+/* more than a scenario line (SCENARIO_LINE_MAX) can decode to */
+#define MON_TEXT_MAX		256
 
 struct mon_cmd {
 	enum mon_cmd_type type;
@@ -67,6 +79,8 @@ struct mon_cmd {
 	uint64_t min, max;		/* bytes, > 0 */
 	unsigned int buffer, weight;
 	bool dynamic;
+	unsigned int text_len;		/* MON_TYPE: bytes in text, 1 .. MON_TEXT_MAX */
+	char text[MON_TEXT_MAX];	/* the bytes to send, any value (not a string) */
 };
 
 /*

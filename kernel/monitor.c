@@ -146,6 +146,26 @@ static void cmd_set(const struct mon_cmd *c)
 	       m.min >> 20, m.max >> 20, m.buffer, m.weight, m.dynamic ? "on" : "off");
 }
 
+/* Host input for the VM's COM1; the UART paces it into the guest. */
+static void cmd_type(const struct mon_cmd *c)
+{
+	struct vm *vm = find_vm(c->vm);
+	unsigned long n;
+
+	if (!vm)
+		return;
+	if (vm->state != VM_RUNNABLE) {
+		printk("mon: type: %s is stopped\n", vm->name);
+		return;
+	}
+	n = vuart_input(&vm->uart, c->text, c->text_len);
+	if (n < c->text_len)
+		printk("mon: type: %s: input queue full: %lu queued, %lu bytes dropped\n",
+		       vm->name, n, c->text_len - n);
+	else
+		printk("mon: type: %s: %lu byte%s queued\n", vm->name, n, n == 1 ? "" : "s");
+}
+
 static void cmd_quit(void)
 {
 	for (unsigned int i = 0; i < nr_vms; i++)
@@ -162,6 +182,7 @@ static void exec(const struct mon_cmd *c)
 	case MON_MEM:
 	case MON_MEM_AUTO:	cmd_mem(c); break;
 	case MON_SET:		cmd_set(c); break;
+	case MON_TYPE:		cmd_type(c); break;
 	case MON_QUIT:		cmd_quit(); break;
 	case MON_NONE:		break;
 	}

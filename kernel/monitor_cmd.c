@@ -292,6 +292,109 @@ static int parse_mem(struct mon_cmd *c, const struct tok *t, unsigned int nr,
 	return 0;
 }
 
+/* --- type: the text to send ---------------------------------------------- */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One escape after the '\' at p[*i - 1]: the byte it stands for, or -1. */
+static int unescape(const char *p, size_t n, size_t *i, char *err, size_t err_len)
+{
+	char q[QUOTE_BUF];
+	int hi, lo;
+
+	if (*i == n) {
+		fmt_snprintf(err, err_len, "type: TEXT ends in a lone '\\' (write \\\\ for one)");
+		return -1;
+	}
+	switch (p[(*i)++]) {
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	case '\\':
+		return '\\';
+	case 'x':
+		hi = *i < n ? hex_digit(p[*i]) : -1;
+		lo = *i + 1 < n ? hex_digit(p[*i + 1]) : -1;
+		if (hi < 0 || lo < 0) {
+			fmt_snprintf(err, err_len, "type: \\x needs two hex digits (\\x03 is Ctrl-C)");
+			return -1;
+		}
+		*i += 2;
+		return hi << 4 | lo;
+	}
+	fmt_snprintf(err, err_len, "type: unknown escape %s (\\n \\r \\t \\\\ \\xHH)",
+		     quote(q, &(struct tok) { p + *i - 2, 2 }));
+	return -1;
+}
+
+/* Decode p[0 .. n) into c->text, then Enter (a carriage return) if asked. */
+static int decode_text(struct mon_cmd *c, const char *p, size_t n, bool enter,
+		       char *err, size_t err_len)
+{
+	unsigned int room = MON_TEXT_MAX - enter;
+	size_t i = 0;
+
+	while (i < n) {
+		int ch = (unsigned char)p[i++];
+
+		if (ch == '\\' && (ch = unescape(p, n, &i, err, err_len)) < 0)
+			return -1;
+		if (c->text_len == room) {
+			fmt_snprintf(err, err_len, "type: TEXT is more than %u bytes", room);
+			return -1;
+		}
+		c->text[c->text_len++] = (char)ch;
+	}
+	if (enter)
+		c->text[c->text_len++] = '\r';
+	return 0;
+}
+
+/* type [-n] VM TEXT: TEXT is the rest of the line, up to end, blanks around it cut. */
+static int parse_type(struct mon_cmd *c, const struct tok *t, unsigned int nr,
+		      const char *end, char *err, size_t err_len)
+{
+	const struct tok *vm = &t[1];
+	const char *p, *q;
+	bool enter = true;
+
+	if (nr >= 2 && tok_is(&t[1], "-n")) {
+		enter = false;
+		vm = &t[2];
+		nr--;
+	}
+	if (nr < 2) {
+		fmt_snprintf(err, err_len, "type: usage: type [-n] VM TEXT");
+		return -1;
+	}
+	if (parse_vm_name("type", vm, c->vm, err, err_len))
+		return -1;
+	for (p = vm->p + vm->n; p < end && is_space(*p); p++)
+		;
+	for (q = end; q > p && is_space(q[-1]); q--)
+		;
+	if (!enter && p == q) {
+		fmt_snprintf(err, err_len, "type: -n and no TEXT: nothing to send");
+		return -1;
+	}
+	if (decode_text(c, p, (size_t)(q - p), enter, err, err_len))
+		return -1;
+	c->type = MON_TYPE;
+	return 0;
+}
+
 /* the commands without arguments */
 static const struct {
 	const char *word;
@@ -303,12 +406,15 @@ static const struct {
 	{ "quit",	MON_QUIT },
 };
 
+/* end: the end of the line, where a `type` TEXT ends */
 static int parse_cmd(struct mon_cmd *c, const struct tok *t, unsigned int nr,
-		     char *err, size_t err_len)
+		     const char *end, char *err, size_t err_len)
 {
 	char q[QUOTE_BUF];
 	size_t i;
 
+	if (tok_is(&t[0], "type"))
+		return parse_type(c, t, nr, end, err, err_len);
 	if (tok_is(&t[0], "mem"))
 		return parse_mem(c, t, nr, err, err_len);
 	if (tok_is(&t[0], "set"))
@@ -345,7 +451,7 @@ int mon_cmd_parse(const char *line, size_t len, struct mon_cmd *cmd,
 	nr = tokenize(line, len, t);
 	if (!nr || t[0].p[0] == '#')
 		return 0;
-	if (parse_cmd(cmd, t, nr, err, err_len)) {
+	if (parse_cmd(cmd, t, nr, line + len, err, err_len)) {
 		memset(cmd, 0, sizeof(*cmd));
 		return -1;
 	}
@@ -361,6 +467,8 @@ const char *mon_help_text(void)
 	       "  mem VM auto           give VM back to the balancer\n"
 	       "  set VM key=value...   change up to 5 settings of VM: min=SIZE max=SIZE\n"
 	       "                        buffer=0..1000 (%) weight=1..10000 dynamic=on|off\n"
+	       "  type [-n] VM TEXT     send TEXT and Enter (not with -n) to VM's serial port;\n"
+	       "                        escapes \\n \\r \\t \\\\ \\xHH (\\x03 is Ctrl-C, \\x04 Ctrl-D)\n"
 	       "  help                  this text\n"
 	       "  quit                  stop all VMs and end the run\n";
 }

@@ -21,11 +21,6 @@ uint64_t sched_rounds;
 uint64_t sched_idle_tsc;
 struct timer_queue host_timers;
 
-uint64_t timer_now(void)
-{
-	return rdtsc();
-}
-
 static bool vcpu_ready(struct vm *vm)
 {
 	return vm->state == VM_RUNNABLE &&

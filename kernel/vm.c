@@ -10,6 +10,7 @@
 #include "hv_ops.h"
 #include "mm.h"
 #include "printk.h"
+#include "tsc.h"
 #include "vm.h"
 #include "vm_config.h"
 
@@ -47,13 +48,9 @@ static int vm_check_host(const struct vm_config *cfg, char *err, unsigned long e
 	return 0;
 }
 
-static void vm_uart_access(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+static void vm_console_line_ctx(void *ctx, const char *line, unsigned long len)
 {
-	struct vm *vm = dev;
-	uint32_t v = (uint32_t)*val;
-
-	vuart_access(&vm->uart, vm->name, (unsigned int)off, !write, &v);
-	*val = v;
+	vm_console_line(ctx, line, len);
 }
 
 /* Every VM gets the same PC platform; each device claims its own ports. */
@@ -65,8 +62,11 @@ static int vm_add_devices(struct vm *vm)
 	vm->pic.chip[1].elcr = (1u << (BALLOON_IRQ - 8)) | (1u << (VMEM_IRQ - 8));
 	if (vpic_attach(&vm->pic, &vm->bus) ||
 	    vpci_init(&vm->pci, &vm->bus, vm_set_irq, vm) ||
-	    io_bus_register(&vm->bus, IO_SPACE_PORT, VUART_BASE, VUART_PORTS, vm_uart_access, vm,
-			    "com1"))
+	    vuart_init(&vm->uart, &(struct vuart_wiring) {
+			.bus = &vm->bus, .tq = &vm->timers, .tsc_khz = tsc_khz,
+			.set_irq = vm_set_irq, .irq_ctx = vm, .print = printk, .name = vm->name,
+			.line = vm_console_line_ctx,
+		}))
 		return -1;
 	if (!vm->mem.dynamic)
 		return 0;
@@ -176,7 +176,6 @@ int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
 	};
 	vm->boot = cfg->boot;
 	vm->restart_on_reboot = cfg->restart_on_reboot;
-	vuart_init(&vm->uart);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 	if (vm_build(vm, &boot, err, err_len))
 		goto fail;

@@ -242,6 +242,68 @@ static void test_set_syntax(void **state)
 	expect_err("set w min=1M min=1M min=1M min=1M min=1M min=1M", "at most 5", NULL);
 }
 
+/* type parsed from line sends exactly want[0 .. n) to vm */
+static void expect_type(const char *line, const char *vm, const char *want, size_t n)
+{
+	expect_ok(line, MON_TYPE, vm);
+	if (cmd.text_len != n || memcmp(cmd.text, want, n))
+		fail_msg("line '%s': %u bytes, want %zu", line, cmd.text_len, n);
+}
+
+static void test_type(void **state)
+{
+	expect_type("type web ls -l", "web", "ls -l\r", 6);
+	/* TEXT: the rest of the line, inner blanks kept, outer ones cut */
+	expect_type("type web   echo  a\tb   ", "web", "echo  a\tb\r", 10);
+	expect_type("\ttype\tweb\t# not a comment", "web", "# not a comment\r", 16);
+	/* no TEXT: Enter alone */
+	expect_type("type web", "web", "\r", 1);
+	expect_type("type web   ", "web", "\r", 1);
+	/* -n: no Enter */
+	expect_type("type -n web ls", "web", "ls", 2);
+	expect_type("type -n web \\x03", "web", "\x03", 1);
+	/* escapes */
+	expect_type("type w a\\nb\\rc\\td\\\\e", "w", "a\nb\rc\td\\e\r", 10);
+	expect_type("type -n w \\x00\\xff\\x7F\\x1b[A", "w", "\x00\xff\x7f\x1b[A", 6);
+	expect_type("type -n w \\x20x\\x20", "w", " x ", 3);
+	expect_type("type -n w \\\\x41", "w", "\\x41", 4);
+	/* a VM may be called "type"; "-n" after the VM is TEXT */
+	expect_type("type type -n", "type", "-n\r", 3);
+	/* up to MON_TEXT_MAX bytes, Enter included */
+	{
+		char line[400] = "type w ";
+		char want[MON_TEXT_MAX];
+
+		memset(line + 7, 'q', MON_TEXT_MAX - 1);
+		memset(want, 'q', sizeof(want));
+		want[MON_TEXT_MAX - 1] = '\r';
+		expect_type(line, "w", want, MON_TEXT_MAX);
+		strcat(line, "q");
+		expect_err(line, "type: TEXT is more than 255 bytes", NULL);
+		memcpy(line, "type -n w ", 10);
+		memset(line + 10, 'q', MON_TEXT_MAX);
+		line[10 + MON_TEXT_MAX] = '\0';
+		want[MON_TEXT_MAX - 1] = 'q';
+		expect_type(line, "w", want, MON_TEXT_MAX);
+		strcat(line, "\\x41");
+		expect_err(line, "type: TEXT is more than 256 bytes", NULL);
+	}
+
+	expect_err("type", "type: usage: type [-n] VM TEXT", NULL);
+	expect_err("type -n", "type: usage", NULL);
+	expect_err("type -n web", "type: -n and no TEXT", NULL);
+	expect_err("type -n web   ", "type: -n and no TEXT", NULL);
+	expect_err("type w.x ls", "type: VM name \"w.x\"", NULL);
+	expect_err("type web a\\", "lone '\\'", NULL);
+	expect_err("type web \\q", "type: unknown escape \"\\q\"", NULL);
+	expect_err("type web \\\x01", "unknown escape \"\\?\"", NULL);
+	expect_err("type web \\x", "\\x needs two hex digits", NULL);
+	expect_err("type web \\x4", "\\x needs two hex digits", NULL);
+	expect_err("type web \\x4g", "\\x needs two hex digits", NULL);
+	expect_err("type web \\xg4", "\\x needs two hex digits", NULL);
+	expect_err("Type web ls", "unknown command \"Type\"", NULL);
+}
+
 static void test_long_tokens_are_shortened(void **state)
 {
 	char line[400] = "mem web ";
@@ -296,6 +358,7 @@ static void test_help_text(void **state)
 	static const char *const words[] = {
 		"vms", "stats", "mem VM SIZE", "mem VM auto", "set VM key=value",
 		"min=", "max=", "buffer=", "weight=", "dynamic=", "help", "quit",
+		"type [-n] VM TEXT", "\\xHH",
 	};
 	const char *h = mon_help_text(), *p;
 	size_t i;
@@ -325,6 +388,8 @@ static void check_invariants(int r)
 	}
 	assert_string_equal(err, "");
 	assert_true(cmd.type >= MON_NONE && cmd.type <= MON_QUIT);
+	assert_true(cmd.type == MON_TYPE ? cmd.text_len >= 1 && cmd.text_len <= MON_TEXT_MAX :
+		    cmd.text_len == 0);
 	assert_non_null(memchr(cmd.vm, '\0', sizeof(cmd.vm)));
 	for (i = 0; cmd.vm[i]; i++)
 		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz"
@@ -346,8 +411,9 @@ static void test_fuzz(void **state)
 		"0123456789abcdef", "256M", "0", "12Q", "min=", "max=1G", "buffer=",
 		"weight=", "dynamic=", "on", "off", "=", "#", " ", "\t", "\t ",
 		"1000", "10001", "99999999999999999999", "K", "\r", "\n", "",
+		"type", "-n", "\\", "\\x", "\\x0", "\\x41", "\\n", "\\q",
 	};
-	char line[160];
+	char line[200];
 	unsigned int iter;
 	size_t len, i;
 
@@ -361,7 +427,7 @@ static void test_fuzz(void **state)
 	/* random sequences of meaningful words reach the deeper paths */
 	for (iter = 0; iter < 20000; iter++) {
 		len = 0;
-		while (len < 120 && rnd() % 8) {
+		while (len < 150 && rnd() % 8) {
 			const char *w = words[rnd() % (sizeof(words) / sizeof(words[0]))];
 
 			memcpy(line + len, w, strlen(w));
@@ -384,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_set_all_keys),
 		cmocka_unit_test(test_set_limits),
 		cmocka_unit_test(test_set_syntax),
+		cmocka_unit_test(test_type),
 		cmocka_unit_test(test_long_tokens_are_shortened),
 		cmocka_unit_test(test_only_len_bytes),
 		cmocka_unit_test(test_err_truncation),

@@ -65,6 +65,27 @@ static void test_basic_file(void **state)
 	assert_int_equal(sc.e[4].cmd.type, MON_QUIT);
 }
 
+/* type in a scenario: TEXT ends where the line does, before CR LF and blanks */
+static void test_type_entries(void **state)
+{
+	expect_ok("1s type web root\r\n"
+		  "2s  type -n web echo hi # not a comment \t\r\n"
+		  "3s type web\n"
+		  "4s type -n web \\x03\n", 4);
+	assert_int_equal(sc.e[0].cmd.type, MON_TYPE);
+	assert_string_equal(sc.e[0].cmd.vm, "web");
+	assert_int_equal(sc.e[0].cmd.text_len, 5);
+	assert_memory_equal(sc.e[0].cmd.text, "root\r", 5);
+	assert_int_equal(sc.e[1].cmd.text_len, 23);
+	assert_memory_equal(sc.e[1].cmd.text, "echo hi # not a comment", 23);
+	assert_string_equal(sc.e[1].text, "type -n web echo hi # not a comment");
+	assert_int_equal(sc.e[2].cmd.text_len, 1);
+	assert_int_equal(sc.e[2].cmd.text[0], '\r');
+	assert_int_equal(sc.e[3].cmd.text_len, 1);
+	assert_int_equal(sc.e[3].cmd.text[0], 3);
+	expect_err("1s type web a\\z\n", "scenario line 1: type: unknown escape");
+}
+
 static void test_times(void **state)
 {
 	static const struct {
@@ -380,6 +401,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_file),
+		cmocka_unit_test(test_type_entries),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_line_endings_and_spacing),
 		cmocka_unit_test(test_empty),
