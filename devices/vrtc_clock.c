@@ -36,14 +36,9 @@ static bool binary(const struct vrtc *r)
 	return r->cmos[RTC_REG_B] & RTC_B_DM_BINARY;
 }
 
-static uint8_t to_bcd(unsigned int v)
-{
-	return (uint8_t)((v / 10 % 10) << 4 | v % 10);
-}
-
 static uint8_t encode(const struct vrtc *r, unsigned int v)
 {
-	return binary(r) ? (uint8_t)v : to_bcd(v);
+	return binary(r) ? (uint8_t)v : rtc_bin2bcd(v);
 }
 
 static uint8_t encode_hour(const struct vrtc *r, unsigned int h)
@@ -60,10 +55,7 @@ static bool decode(bool bin, uint8_t v, unsigned int *out)
 		*out = v;
 		return true;
 	}
-	if ((v & 0x0f) > 9 || v >> 4 > 9)
-		return false;
-	*out = (v >> 4) * 10 + (v & 0x0f);
-	return true;
+	return rtc_bcd2bin(v, out);
 }
 
 static bool alarm_match(const struct vrtc *r, const struct rtc_time *t)
@@ -179,7 +171,7 @@ uint8_t vrtc_clock_read(const struct vrtc *r, unsigned int idx, uint64_t now)
 	case RTC_REG_YEAR:
 		return encode(r, t.year % 100);
 	default:	/* CMOS_CENTURY */
-		return to_bcd(t.year / 100);
+		return rtc_bin2bcd(t.year / 100);
 	}
 }
 

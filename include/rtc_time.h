@@ -37,5 +37,9 @@ uint64_t rtc_time_to_secs(const struct rtc_time *t);
 void rtc_time_from_secs(uint64_t secs, struct rtc_time *t);
 /* 0 = Sunday .. 6 = Saturday. */
 unsigned int rtc_weekday(uint64_t secs);
+/* Packed BCD, as the MC146818 holds its fields unless register B says binary. */
+uint8_t rtc_bin2bcd(unsigned int v);	/* v mod 100 */
+/* false for a byte that is not two decimal digits */
+bool rtc_bcd2bin(uint8_t v, unsigned int *out);
 
 #endif

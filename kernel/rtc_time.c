@@ -92,3 +92,16 @@ unsigned int rtc_weekday(uint64_t secs)
 	/* 1900-01-01 was a Monday */
 	return (unsigned int)((secs % RANGE_SECS / SECS_PER_DAY + 1) % 7);
 }
+
+uint8_t rtc_bin2bcd(unsigned int v)
+{
+	return (uint8_t)((v / 10 % 10) << 4 | v % 10);
+}
+
+bool rtc_bcd2bin(uint8_t v, unsigned int *out)
+{
+	if ((v & 0x0f) > 9 || v >> 4 > 9)
+		return false;
+	*out = (v >> 4) * 10 + (v & 0x0f);
+	return true;
+}
