@@ -32,7 +32,8 @@
 #define CTR_KBDDIS	0x10
 #define CTR_AUXDIS	0x20
 #define CTR_XLATE	0x40
-#define CTR_INIT	(CTR_KBDINT | CTR_SYS | CTR_AUXDIS | CTR_XLATE)	/* as a BIOS leaves it */
+/* as a BIOS leaves it, with no aux port */
+#define CTR_INIT	(CTR_KBDINT | CTR_SYS | CTR_AUXDIS | CTR_XLATE)
 #define OUTPORT_RESET	0x01	/* low: the CPU is held in reset */
 #define OUTPORT_INIT	0xcf	/* reset line high, A20 on, clock and data idle high */
 #define NAK		0xfe

@@ -56,7 +56,7 @@ bool vpit_chan_out(const struct vpit_channel *c, uint64_t now)
 	uint64_t n = c->count, d = vpit_chan_elapsed(c, now);
 
 	if (!c->loaded)
-		return c->mode != 0;	/* a control word sets OUT low in mode 0, high otherwise */
+		return c->mode != 0;	/* a control word sets OUT low in mode 0, else high */
 	if ((c->mode == 2 || c->mode == 3) && !c->gate)
 		return true;		/* gate low forces OUT high */
 	if (!c->started)

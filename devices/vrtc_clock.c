@@ -60,7 +60,8 @@ static bool decode(bool bin, uint8_t v, unsigned int *out)
 
 static bool alarm_match(const struct vrtc *r, const struct rtc_time *t)
 {
-	uint8_t s = r->cmos[RTC_REG_ALARM_SEC], m = r->cmos[RTC_REG_ALARM_MIN], h = r->cmos[RTC_REG_ALARM_HOUR];
+	uint8_t s = r->cmos[RTC_REG_ALARM_SEC], m = r->cmos[RTC_REG_ALARM_MIN];
+	uint8_t h = r->cmos[RTC_REG_ALARM_HOUR];
 
 	return (s >= RTC_ALARM_ANY || s == encode(r, t->sec)) &&
 	       (m >= RTC_ALARM_ANY || m == encode(r, t->min)) &&
@@ -70,7 +71,8 @@ static bool alarm_match(const struct vrtc *r, const struct rtc_time *t)
 /* SET or a stopped divider holds the time; letting go starts a new second now. */
 void vrtc_clock_hold(struct vrtc *r, uint64_t now)
 {
-	bool freeze = (r->cmos[RTC_REG_B] & RTC_B_SET) || RTC_A_DV(r->cmos[RTC_REG_A]) != RTC_A_DV_32K;
+	bool freeze = (r->cmos[RTC_REG_B] & RTC_B_SET) ||
+		      RTC_A_DV(r->cmos[RTC_REG_A]) != RTC_A_DV_32K;
 
 	if (freeze && !r->frozen) {
 		clock_time(r, now, &r->held);

@@ -12,7 +12,8 @@
 #include "cpu.h"
 #include "mc146818.h"
 
-#define UIP_SPINS	1000000	/* about a second of port reads; an update takes 2 ms at most */
+/* about a second of port reads; an update takes 2 ms at most */
+#define UIP_SPINS	1000000
 #define READ_ROUNDS	10
 
 struct cmos_raw {
@@ -78,7 +79,7 @@ int cmos_clock_read(struct rtc_time *t)
 			return -1;
 		hour = hour % 12 + (pm ? 12 : 0);	/* 12 am is 0, 12 pm is 12 */
 	}
-	/* the century byte is a PC convention some machines leave unset: then guess as Linux does */
+	/* the century byte is a PC convention some leave unset: then guess as Linux does */
 	if (!field(&b, b.century, &century) || century < 19 || century > 99)
 		century = year < 70 ? 20 : 19;
 	out = (struct rtc_time) {

@@ -83,7 +83,8 @@ void rtc_time_from_secs(uint64_t secs, struct rtc_time *t)
 		days -= rtc_days_in_month((unsigned int)y, mon++);
 	*t = (struct rtc_time) {
 		.year = (uint16_t)y, .mon = (uint8_t)mon, .mday = (uint8_t)(days + 1),
-		.hour = (uint8_t)(rem / 3600), .min = (uint8_t)(rem / 60 % 60), .sec = (uint8_t)(rem % 60),
+		.hour = (uint8_t)(rem / 3600), .min = (uint8_t)(rem / 60 % 60),
+		.sec = (uint8_t)(rem % 60),
 	};
 }
 

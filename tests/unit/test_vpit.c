@@ -18,7 +18,7 @@
 
 #define TSC_KHZ		2000000ull	/* a 2 GHz host */
 #define TSC_HZ		(TSC_KHZ * 1000)
-#define LATCH		4773		/* Linux: (PIT_TICK_RATE + HZ / 2) / HZ at HZ=250 */
+#define LATCH		4773	/* Linux: (PIT_TICK_RATE + HZ / 2) / HZ at HZ=250 */
 #define T0		123456789ull	/* the TSC when the tests start */
 
 static struct io_bus bus;

@@ -76,7 +76,9 @@ static void start_at(const struct rtc_time *t, uint64_t ram)
 	assert_int_equal(vrtc_init(&rtc, &bus, &tq, TSC_HZ / 1000, t, ram, set_irq, &rtc), 0);
 }
 
-static const struct rtc_time seed = { .year = 2026, .mon = 12, .mday = 5, .hour = 21, .min = 16, .sec = 9 };
+static const struct rtc_time seed = {
+	.year = 2026, .mon = 12, .mday = 5, .hour = 21, .min = 16, .sec = 9,
+};
 
 static int setup(void **state)
 {
@@ -344,9 +346,10 @@ static void test_cmos_memory(void **state)
 	assert_int_equal(cmos_read(0x0f), 0);
 	assert_int_equal(cmos_read(0x10), 0);
 	assert_int_equal(cmos_read(0x15) | cmos_read(0x16) << 8, 640);
-	assert_int_equal(cmos_read(0x17) | cmos_read(0x18) << 8, 0xffff);	/* 255 MiB, capped */
+	/* 255 MiB above 1 MiB, capped; 240 MiB above 16 MiB in 64 KiB units */
+	assert_int_equal(cmos_read(0x17) | cmos_read(0x18) << 8, 0xffff);
 	assert_int_equal(cmos_read(0x30) | cmos_read(0x31) << 8, 0xffff);
-	assert_int_equal(cmos_read(0x34) | cmos_read(0x35) << 8, 3840);	/* 240 MiB / 64 KiB */
+	assert_int_equal(cmos_read(0x34) | cmos_read(0x35) << 8, 3840);
 	start_at(&seed, 8 * MIB);
 	assert_int_equal(cmos_read(0x17) | cmos_read(0x18) << 8, 7 * 1024);
 	assert_int_equal(cmos_read(0x34) | cmos_read(0x35) << 8, 0);
