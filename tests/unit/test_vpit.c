@@ -3,8 +3,9 @@
  * Unit tests of the emulated 8254 PIT and port 0x61 (devices/vpit.c,
  * devices/vpit_chan.c), driven through the I/O bus the way a guest is, with
  * time from timer_fake_now: Linux's periodic tick (mode 2, HZ=250), its
- * one-shot and shutdown sequences, the channel 2 calibration loops, latches
- * and read-back, and a long run of random port accesses.
+ * one-shot clockevent (mode 4) and shutdown sequences, mode 0, the channel 2
+ * calibration loops, latches and read-back, and a long run of random port
+ * accesses.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -175,6 +176,38 @@ static void test_one_shot_and_shutdown(void **state)
 	assert_int_equal(timer_next(&tq), tsc_at(pit_ticks(timer_fake_now) + 65536));
 	run_next();
 	assert_int_equal(pulses, 2);
+	assert_int_equal(timer_next(&tq), TIMER_NEVER);
+}
+
+static void test_linux_oneshot_mode4(void **state)
+{
+	uint64_t t;
+
+	/* i8253 clockevent: pit_set_oneshot writes 0x38 (mode 4), then a count per event */
+	outb(0x43, 0x38);
+	assert_int_equal(timer_next(&tq), TIMER_NEVER);
+	for (unsigned int i = 0; i < 50; i++) {
+		uint16_t delta = (uint16_t)(0xf + i * 600);	/* min_delta 0xf .. < 0x7fff */
+
+		t = pit_ticks(timer_fake_now);
+		outb(0x40, delta & 0xff);
+		assert_int_equal(timer_next(&tq), TIMER_NEVER);	/* lo/hi: not yet */
+		outb(0x40, delta >> 8);
+		assert_int_equal(timer_next(&tq), tsc_at(t + delta));
+		run_next();
+		assert_int_equal(pulses, i + 1);
+		assert_int_equal(timer_next(&tq), TIMER_NEVER);
+		timer_fake_now += 12345;	/* the handler runs a while */
+	}
+	/* reprogrammed before it fired: only the new deadline counts */
+	t = pit_ticks(timer_fake_now);
+	outb(0x40, 0x00);
+	outb(0x40, 0x10);
+	outb(0x40, 0x20);
+	outb(0x40, 0x00);
+	assert_int_equal(timer_next(&tq), tsc_at(t + 0x20));
+	run_next();
+	assert_int_equal(pulses, 51);
 	assert_int_equal(timer_next(&tq), TIMER_NEVER);
 }
 
@@ -367,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup(test_linux_periodic_tick, setup),
 		cmocka_unit_test_setup(test_coalesce_after_gap, setup),
 		cmocka_unit_test_setup(test_one_shot_and_shutdown, setup),
+		cmocka_unit_test_setup(test_linux_oneshot_mode4, setup),
 		cmocka_unit_test_setup(test_channel2_calibration, setup),
 		cmocka_unit_test_setup(test_port61_refresh_toggles, setup),
 		cmocka_unit_test_setup(test_latch_and_read_back, setup),
