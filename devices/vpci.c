@@ -32,7 +32,8 @@ static void header_init(struct vpci_dev *d, uint16_t vendor, uint16_t device,
 	d->cfg_wmask[PCI_COMMAND + 1] = PCI_COMMAND_INTX_DISABLE >> 8;
 }
 
-static void cfg_ports(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val);
+static void cfg_address(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val);
+static void cfg_data(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val);
 
 int vpci_init(struct vpci *bus, struct io_bus *io, void (*set_irq)(void *, unsigned int, bool),
 	      void *ctx)
@@ -45,8 +46,9 @@ int vpci_init(struct vpci *bus, struct io_bus *io, void (*set_irq)(void *, unsig
 		    PCI_CLASS_HOST_BRIDGE, 2);
 	bus->host_bridge.bus = bus;
 	bus->slot[0] = &bus->host_bridge;
-	/* 0xcf9 in the middle is the chipset's reset control register (PIIX3): ours too */
-	return io_bus_register(io, IO_SPACE_PORT, 0xcf8, 8, cfg_ports, bus, "pci conf1");
+	/* 0xcf9, inside CONFIG_ADDRESS, is the chipset's reset register: devices/vsysport.c */
+	return io_bus_register(io, IO_SPACE_PORT, 0xcf8, 4, cfg_address, bus, "pci address") ||
+	       io_bus_register(io, IO_SPACE_PORT, 0xcfc, 4, cfg_data, bus, "pci data") ? -1 : 0;
 }
 
 static void bar_access(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
@@ -183,29 +185,25 @@ static void cfg_access(struct vpci *bus, unsigned int off, unsigned int size, bo
 		d->cfg_write(d, off, size);
 }
 
-static void cfg_ports(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+static void cfg_address(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
+{
+	struct vpci *bus = dev;
+
+	/* only a 32-bit access is CONFIG_ADDRESS; other widths reach nothing here */
+	if (off || size != 4)
+		return;
+	if (write)
+		bus->cf8 = (uint32_t)*val & ~3u;
+	else
+		*val = bus->cf8;
+}
+
+static void cfg_data(void *dev, uint64_t off, unsigned int size, bool write, uint64_t *val)
 {
 	struct vpci *bus = dev;
 	uint32_t v = (uint32_t)*val;
 
-	if (off == 0 && size == 4) {
-		if (write)
-			bus->cf8 = v & ~3u;
-		else
-			*val = bus->cf8;
-	} else if (off == 1 && size == 1 && !write) {
-		*val = bus->rcr;
-	} else if (off == 1 && size == 1) {
-		/* RCR: setting bit 2 (reset CPU) resets the machine; Linux writes 0x02, then 0x06 */
-		bool reset = (v & 0x04) && !(bus->rcr & 0x04);
-
-		bus->rcr = (uint8_t)v & 0x0e;
-		if (reset && bus->reset_control)
-			bus->reset_control(bus->irq_ctx, bus->rcr);
-	} else if (off >= 4) {
-		cfg_access(bus, CF8_REG(bus->cf8) + (unsigned int)(off & 3), size, !write, &v);
-		if (!write)
-			*val = v;
-	}
-	/* other widths at 0xcf8-0xcfb: not a register, the bus pre-filled all ones */
+	cfg_access(bus, CF8_REG(bus->cf8) + (unsigned int)off, size, !write, &v);
+	if (!write)
+		*val = v;
 }

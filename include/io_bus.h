@@ -42,7 +42,12 @@ struct io_bus {
 };
 
 void io_bus_init(struct io_bus *bus);
-/* Claims [base, base + len); -1 if it is empty, wraps, overlaps a claimed range or the bus is full. */
+/*
+ * Claims [base, base + len); -1 if it is empty, wraps, partly overlaps a
+ * claimed range, repeats one, or the bus is full. A range wholly inside
+ * another is a hole in it: accesses there go to the innermost range (the
+ * chipset's reset register 0xcf9 inside PCI's CONFIG_ADDRESS, 0xcf8-0xcfb).
+ */
 int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len,
 		    io_access_fn *fn, void *dev, const char *name);
 /* Gives up the range dev claimed at base (a relocated PCI BAR); -1 if there is none. */

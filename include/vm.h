@@ -16,7 +16,11 @@
 #include "vpci.h"
 #include "vcpu_state.h"
 #include "vm_config.h"
+#include "vi8042.h"
 #include "vpic.h"
+#include "vpit.h"
+#include "vrtc.h"
+#include "vsysport.h"
 #include "vuart.h"
 
 #define VM_MAX			8
@@ -130,6 +134,10 @@ struct vm {
 	struct vmem vmem;
 	struct vcpu vcpu;		/* one vCPU per VM for now */
 	struct vuart uart;		/* the guest's COM1 */
+	struct vpit pit;		/* 8254 and port 0x61 */
+	struct vrtc rtc;		/* MC146818 CMOS clock */
+	struct vi8042 kbc;		/* keyboard controller: no keyboard, its reset line */
+	struct vsysport sys;		/* port 0x80, 0x92, 0xcf9 */
 	void *arch;			/* vendor state (struct vmx_vm) */
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
 	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */

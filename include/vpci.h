@@ -41,10 +41,7 @@ struct vpci_dev {
 
 struct vpci {
 	uint32_t cf8;			/* CONFIG_ADDRESS */
-	uint8_t rcr;			/* 0xcf9, the reset control register */
 	struct io_bus *io;
-	/* a write to 0xcf9 (may be NULL); ctx is irq_ctx */
-	void (*reset_control)(void *ctx, uint8_t val);
 	struct vpci_dev host_bridge;
 	struct vpci_dev *slot[VPCI_SLOTS];
 	void (*set_irq)(void *ctx, unsigned int irq, bool level);

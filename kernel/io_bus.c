@@ -14,7 +14,14 @@ void io_bus_init(struct io_bus *bus)
 static bool overlaps(const struct io_range *r, enum io_space space, uint64_t base, uint64_t len)
 {
 	/* both ranges are non-empty and do not wrap: compare last bytes */
-	return r->space == space && base <= r->base + (r->len - 1) && r->base <= base + (len - 1);
+	uint64_t last = base + (len - 1), r_last = r->base + (r->len - 1);
+	bool inside = base >= r->base && last <= r_last;
+	bool around = r->base >= base && r_last <= last;
+
+	if (r->space != space || base > r_last || r->base > last)
+		return false;
+	/* one range strictly inside another is a hole in it (0xcf9 in 0xcf8-0xcfb) */
+	return !(inside || around) || (base == r->base && len == r->len);
 }
 
 int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len,
@@ -48,13 +55,17 @@ int io_bus_unregister(struct io_bus *bus, enum io_space space, uint64_t base, vo
 
 const struct io_range *io_bus_find(const struct io_bus *bus, enum io_space space, uint64_t addr)
 {
+	const struct io_range *best = NULL;
+
+	/* the innermost range holding addr: a hole wins over the range around it */
 	for (unsigned int i = 0; i < bus->nr; i++) {
 		const struct io_range *r = &bus->range[i];
 
-		if (r->space == space && addr >= r->base && addr - r->base < r->len)
-			return r;
+		if (r->space == space && addr >= r->base && addr - r->base < r->len &&
+		    (!best || r->len < best->len))
+			best = r;
 	}
-	return NULL;
+	return best;
 }
 
 bool io_bus_access(struct io_bus *bus, enum io_space space, uint64_t addr, unsigned int size,

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "boot.h"
+#include "cmos_clock.h"
 #include "cpu.h"
 #include "dynmem_ctl.h"
 #include "format.h"
@@ -48,6 +49,28 @@ static int vm_check_host(const struct vm_config *cfg, char *err, unsigned long e
 	return 0;
 }
 
+static void vm_reset_ctx(void *ctx, const char *how)
+{
+	vm_guest_reset(ctx, how);
+}
+
+/* The date a VM's RTC starts from: the host's own clock, read once. */
+static const struct rtc_time *vm_start_date(void)
+{
+	static struct rtc_time t;
+	static bool read;
+
+	if (!read) {
+		read = true;
+		if (cmos_clock_read(&t))
+			printk("rtc: the host's clock could not be read; guests start at 2000-01-01\n");
+		else
+			printk("rtc: host clock %04u-%02u-%02u %02u:%02u:%02u; guests start there\n",
+			       t.year, t.mon, t.mday, t.hour, t.min, t.sec);
+	}
+	return rtc_time_valid(&t) ? &t : NULL;
+}
+
 static void vm_console_line_ctx(void *ctx, const char *line, unsigned long len)
 {
 	vm_console_line(ctx, line, len);
@@ -66,7 +89,12 @@ static int vm_add_devices(struct vm *vm)
 			.bus = &vm->bus, .tq = &vm->timers, .tsc_khz = tsc_khz,
 			.set_irq = vm_set_irq, .irq_ctx = vm, .print = printk, .name = vm->name,
 			.line = vm_console_line_ctx,
-		}))
+		}) ||
+	    vpit_init(&vm->pit, &vm->bus, &vm->timers, tsc_khz, vm_set_irq, vm) ||
+	    vrtc_init(&vm->rtc, &vm->bus, &vm->timers, tsc_khz, vm_start_date(),
+		      gpa_layout_backed_end(&vm->layout), vm_set_irq, vm) ||
+	    vi8042_init(&vm->kbc, &vm->bus, vm_set_irq, vm, vm_reset_ctx, vm) ||
+	    vsysport_init(&vm->sys, &vm->bus, vm_reset_ctx, vm))
 		return -1;
 	if (!vm->mem.dynamic)
 		return 0;

@@ -85,7 +85,9 @@ static void test_bus_refuses_bad_ranges(void **state)
 
 	io_bus_init(&bus);
 	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3f8, 8, fake_access, &a, "a"), 0);
-	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3ff, 1, fake_access, &a, "b"), -1);
+	/* partial overlap and the same range again are refused; a range inside is a hole */
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3fc, 8, fake_access, &a, "b"), -1);
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3f8, 8, fake_access, &a, "b"), -1);
 	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3f0, 9, fake_access, &a, "c"), -1);
 	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x3f0, 8, fake_access, &a, "d"), 0);
 	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x100, 0, fake_access, &a, "e"), -1);
@@ -99,6 +101,24 @@ static void test_bus_refuses_bad_ranges(void **state)
 		assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x1000 + i, 1, fake_access,
 						 &a, "j"), 0);
 	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0x2000, 1, fake_access, &a, "k"), -1);
+}
+
+static void test_bus_hole_inside_a_range(void **state)
+{
+	struct io_bus bus;
+	struct fake_dev pci = { 0 }, rcr = { 0 };
+	uint64_t v = 0x06;
+
+	io_bus_init(&bus);
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0xcf8, 4, fake_access, &pci, "a"), 0);
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0xcf9, 1, fake_access, &rcr, "r"), 0);
+	assert_true(io_bus_access(&bus, IO_SPACE_PORT, 0xcf9, 1, true, &v));
+	assert_int_equal(rcr.calls, 1);
+	assert_int_equal(pci.calls, 0);
+	assert_true(io_bus_access(&bus, IO_SPACE_PORT, 0xcf8, 4, false, &v));
+	assert_int_equal(pci.calls, 1);
+	/* a 2-byte access at the hole does not fit in it: unclaimed */
+	assert_false(io_bus_access(&bus, IO_SPACE_PORT, 0xcf9, 2, false, &v));
 }
 
 static void test_bus_unregister_moves_a_bar(void **state)
@@ -216,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_bus_routes_and_masks),
 		cmocka_unit_test(test_bus_unclaimed_and_straddling),
 		cmocka_unit_test(test_bus_refuses_bad_ranges),
+		cmocka_unit_test(test_bus_hole_inside_a_range),
 		cmocka_unit_test(test_bus_unregister_moves_a_bar),
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_timer_rearm_in_past_is_bounded),
