@@ -33,7 +33,7 @@ struct mmio_insn {
 	unsigned int reg;	/* the GPR, numbered as in SDM 2A table 2-2: 0 = RAX .. 15 = R15 */
 	bool high_byte;		/* bits 15:8 of reg 0..3: AH, CH, DH, BH (no REX prefix) */
 	enum insn_ext ext;
-	uint64_t imm;		/* has_imm: the value stored (size bytes; imm32 sign-extended for 8) */
+	uint64_t imm;		/* has_imm: the value stored (size 8: imm32 sign-extended) */
 	uint8_t seg;		/* segment override prefix byte, or 0 (see insn_decode.c) */
 };
 

@@ -171,10 +171,10 @@ static const struct good good[] = {
 	{ "movl $2, %cs:0x4(%rdi)", { 0x2e, 0xc7, 0x47, 0x04, 0x02, 0x00, 0x00, 0x00 },
 	  8, 4, 4, true, true, 0, false, INSN_EXT_NONE, 0x2ULL, 0x2e },
 	/* hand-made: prefixes in other orders, repeated, and the 15-byte limit */
-	{ "data16 fs movw %ax, 0x10(%rdi)", { 0x66, 0x64, 0x89, 0x47, 0x10 }, 5, 2, 2, true, false, 0,
-	  false, INSN_EXT_NONE, 0, 0x64 },
-	{ "data16 data16 movw %ax, (%rdi)", { 0x66, 0x66, 0x89, 0x07 }, 4, 2, 2, true, false, 0, false,
-	  INSN_EXT_NONE, 0, 0 },
+	{ "data16 fs movw %ax, 0x10(%rdi)", { 0x66, 0x64, 0x89, 0x47, 0x10 },
+	  5, 2, 2, true, false, 0, false, INSN_EXT_NONE, 0, 0x64 },
+	{ "data16 data16 movw %ax, (%rdi)", { 0x66, 0x66, 0x89, 0x07 },
+	  4, 2, 2, true, false, 0, false, INSN_EXT_NONE, 0, 0 },
 	{ "fs gs movl (%rdi), %eax: the last segment prefix", { 0x64, 0x65, 0x8b, 0x07 }, 4, 4, 4,
 	  false, false, 0, false, INSN_EXT_NONE, 0, 0x65 },
 	{ "data16 rex.W movq %rax, (%rdi): REX.W wins", { 0x66, 0x48, 0x89, 0x07 }, 4, 8, 8, true,
@@ -184,7 +184,8 @@ static const struct good good[] = {
 	{ "rex.R movl $1, (%rdi): C7 /0 ignores REX.R", { 0x44, 0xc7, 0x07, 1, 0, 0, 0 },
 	  7, 4, 4, true, true, 0, false, INSN_EXT_NONE, 1, 0 },
 	{ "es x3 rex.W movq $imm32, disp32(%rdi,%rcx,4): 15 bytes",
-	  { 0x26, 0x26, 0x26, 0x48, 0xc7, 0x84, 0x8f, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x80 },
+	  { 0x26, 0x26, 0x26, 0x48, 0xc7, 0x84, 0x8f, 0x78, 0x56, 0x34, 0x12,
+	    0x00, 0x00, 0x00, 0x80 },
 	  15, 8, 8, true, true, 0, false, INSN_EXT_NONE, 0xffffffff80000000ULL, 0x26 },
 };
 
@@ -448,8 +449,9 @@ static void test_random(void **state)
 
 		for (unsigned int k = 0; k < n; k++) {
 			uint64_t r = rng();
+			bool biased = (i & 1) && (r & 0x300);
 
-			buf[k] = (i & 1) && (r & 0x300) ? lead[(r >> 16) % sizeof(lead)] : (uint8_t)r;
+			buf[k] = biased ? lead[(r >> 16) % sizeof(lead)] : (uint8_t)r;
 		}
 		ret = insn_decode(buf, n, &in, err, sizeof(err));
 		if (ret) {
