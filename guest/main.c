@@ -17,6 +17,7 @@
 #include "hypercall.h"
 #include "io.h"
 #include "lib.h"
+#include "mmio.h"
 #include "time.h"
 
 /* entry.S cannot include bv_abi.h (C only) and hard-codes this */
@@ -297,6 +298,7 @@ int guest_main(struct bv_boot_info *bi)
 	check_cpuid();
 	check_control_registers();
 	cpucheck_run(cmdline);
+	mmio_run(cmdline);
 	if (cmdline_get(cmdline, "work", work, sizeof(work)) < 0)
 		memtest(bi);
 	dynamic_run(bi, cmdline, pattern_seed(bi));

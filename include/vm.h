@@ -50,6 +50,7 @@ struct vcpu_boot {
  */
 enum vcpu_reg {
 	VCPU_REG_RIP,
+	VCPU_REG_RSP,
 	VCPU_REG_RFLAGS,
 	VCPU_REG_CR0,
 	VCPU_REG_CR3,
@@ -204,6 +205,12 @@ void vcpu_rules_ctx(struct vcpu *vcpu, struct cpu_rules_ctx *g);
 uint64_t vcpu_cr4_guest_owned(const struct vm *vm);
 /* An access to an unmapped guest-physical address; returns 0 if it was resolved. */
 int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch);
+/*
+ * A data access at gpa, in a device's MMIO range, by the instruction at RIP
+ * (kernel/mmio.c): emulated on the VM's bus, RIP moved past it; returns 0.
+ * -1 (after printing why) when it cannot be emulated: the VM should stop.
+ */
+int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write);
 
 /* struct vq_mem's map(): host pointer for mapped guest memory inside one page, or NULL. */
 void *vm_map_gpa(void *vm, uint64_t gpa, uint64_t len);

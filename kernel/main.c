@@ -11,6 +11,7 @@
 #include "hv_ops.h"
 #include "machine.h"
 #include "mm.h"
+#include "mmio_scratch.h"
 #include "monitor.h"
 #include "multiboot2.h"
 #include "printk.h"
@@ -201,6 +202,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	vcpu_state_host_init();
 
 	create_vms(&boot_info);
+	mmio_scratch_selftest(boot_info.cmdline);
 	if (!nr_vms) {
 		printk("balloonvisor: no VM to run (add module2 lines to grub.cfg)\n");
 		machine_finish(MACHINE_FAILURE);

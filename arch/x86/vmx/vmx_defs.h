@@ -306,6 +306,7 @@ enum vmcs_field {
 #define VMX_EPT_VIOLATION_WRITE		(1ULL << 1)
 #define VMX_EPT_VIOLATION_FETCH		(1ULL << 2)
 #define VMX_EPT_VIOLATION_LINEAR_VALID	(1ULL << 7)
+#define VMX_EPT_VIOLATION_TRANSLATED	(1ULL << 8)	/* with bit 7: not a page-walk access */
 
 /* Guest interruptibility state: SDM 3C 24.4.2, table 24-3 */
 #define GUEST_INTR_STATE_STI		(1U << 0)

@@ -192,11 +192,43 @@ static void exit_cr(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_ept_violation(struct vcpu *vcpu, uint64_t qual)
 {
-	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
+	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS), intr;
+	const char *by;
 
 	if (vm_gpa_fault(vcpu->vm, gpa, qual & VMX_EPT_VIOLATION_WRITE,
 			 qual & VMX_EPT_VIOLATION_FETCH) == 0)
 		return;
+	/*
+	 * A device's MMIO range: emulate the instruction's data access. Not an
+	 * instruction fetch, nor an access of the guest's page walk (linear
+	 * address valid but not translated, SDM 3C 28.2.3.2) or of an event
+	 * delivery (IDT vectoring valid): no instruction to emulate there.
+	 */
+	if (io_bus_find(&vcpu->vm->bus, IO_SPACE_MMIO, gpa)) {
+		by = qual & VMX_EPT_VIOLATION_FETCH ? "an instruction fetch" :
+		     (qual & (VMX_EPT_VIOLATION_LINEAR_VALID | VMX_EPT_VIOLATION_TRANSLATED)) ==
+		     VMX_EPT_VIOLATION_LINEAR_VALID ? "the guest's page walk" :
+		     vmread(IDT_VECTORING_INFO_FIELD) & VMX_INTR_INFO_VALID ? "an event delivery" :
+		     NULL;
+		if (by)
+			printk("vm %s: MMIO at %#lx reached by %s\n", vcpu->vm->name, gpa, by);
+		if (by || vcpu_mmio(vcpu, gpa, qual & VMX_EPT_VIOLATION_WRITE)) {
+			vmx_report_and_stop(vcpu, false, "MMIO access not emulated");
+			return;
+		}
+		/*
+		 * vcpu_mmio moved RIP (VM_EXIT_INSTRUCTION_LEN is undefined for
+		 * this exit); end the instruction as vmx_skip_instruction does.
+		 */
+		intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+			vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+				intr & ~(uint64_t)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		if (vmread(GUEST_RFLAGS) & X86_RFLAGS_TF)
+			vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+				vmread(GUEST_PENDING_DBG_EXCEPTIONS) | GUEST_PENDING_DBG_BS);
+		return;
+	}
 	printk("vm %s: %s of guest-physical %#lx outside its RAM [0, %#lx)\n",
 	       vcpu->vm->name,
 	       qual & VMX_EPT_VIOLATION_FETCH ? "instruction fetch" :

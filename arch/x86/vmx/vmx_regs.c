@@ -13,6 +13,7 @@ _Static_assert(HOST_RSP == VMX_ENTRY_HOST_RSP_FIELD, "vmx_entry.S writes HOST_RS
 
 static const enum vmcs_field plain_fields[VCPU_NR_REGS] = {
 	[VCPU_REG_RIP] = GUEST_RIP,
+	[VCPU_REG_RSP] = GUEST_RSP,
 	[VCPU_REG_RFLAGS] = GUEST_RFLAGS,
 	[VCPU_REG_CR3] = GUEST_CR3,
 	[VCPU_REG_EFER] = GUEST_IA32_EFER,
