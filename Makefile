@@ -47,7 +47,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run test unit boot-test deps clean guests plot bench linux-guest
+.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux linux-guest
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -103,6 +103,13 @@ run: deps
 	@$(MAKE) --no-print-directory iso
 	tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
 
+# `make run-linux`: Debian's Linux in a VM beside a test guest (tools/grub-linux.cfg)
+LINUX_ISO	:= $(BUILD)/hv-linux.iso
+run-linux: deps linux-guest
+	@$(MAKE) --no-print-directory $(HV_ELF) $(GUESTS)
+	LINUX_DIR=$(BUILD)/linux tools/mkiso.sh $(LINUX_ISO) tools/grub-linux.cfg
+	BOCHS_MEGS=1024 tools/bochs.sh $(LINUX_ISO) $(BUILD)/run-linux-serial.log 600
+
 # `make plot` charts the telemetry of the last `make run` (build/run-serial.png)
 plot:
 	tools/plot $(BUILD)/run-serial.log $(BUILD)/run-serial.png
@@ -115,6 +122,10 @@ bench: deps
 # `make linux-guest`: Debian's cloud kernel and an initramfs for Linux guests in build/linux/
 linux-guest: deps
 	@tools/linux-guest.sh
+
+# `make bench-linux`: Linux boot under the hypervisor vs directly in Bochs (section 6)
+bench-linux: deps linux-guest
+	@bench/linux.sh $(BENCH_ARGS)
 
 test: deps
 	@tests/run.sh
