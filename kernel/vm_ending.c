@@ -13,24 +13,34 @@
 #include "vm.h"
 #include "vm_config.h"
 
-static bool line_has(const char *line, unsigned long len, const char *what)
+/* Where what starts in line[0, len), or -1. */
+static long line_find(const char *line, unsigned long len, const char *what)
 {
 	unsigned long n = strlen(what);
 
 	for (unsigned long i = 0; i + n <= len; i++)
 		if (!memcmp(line + i, what, n))
-			return true;
-	return false;
+			return (long)i;
+	return -1;
+}
+
+static bool line_has(const char *line, unsigned long len, const char *what)
+{
+	return line_find(line, len, what) >= 0;
 }
 
 void vm_console_line(struct vm *vm, const char *line, unsigned long len)
 {
 	if (vm->boot != VM_BOOT_LINUX)
 		return;
-	if (line_has(line, len, "Kernel panic - not syncing") && !vm->guest_panic[0]) {
-		unsigned long n = len < sizeof(vm->guest_panic) - 1 ? len : sizeof(vm->guest_panic) - 1;
+	long at = line_find(line, len, "Kernel panic - not syncing");
 
-		memcpy(vm->guest_panic, line, n);
+	if (at >= 0 && !vm->guest_panic[0]) {
+		/* from the message on: the kernel's timestamp would only crowd the reason out */
+		unsigned long rest = len - (unsigned long)at;
+		unsigned long n = rest < sizeof(vm->guest_panic) - 1 ? rest : sizeof(vm->guest_panic) - 1;
+
+		memcpy(vm->guest_panic, line + at, n);
 		vm->guest_panic[n] = '\0';
 	}
 	if (line_has(line, len, "reboot: Power down") || line_has(line, len, "reboot: System halted"))
