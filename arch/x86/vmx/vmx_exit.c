@@ -3,7 +3,8 @@
  * VM-exit dispatch: one table indexed by the basic exit reason (SDM 3C
  * appendix C). Handlers decode the VMX-specific details and call the generic
  * semantics in kernel/ (CPUID policy, port I/O, hypercalls, MSRs, memory).
- * RIP is only ever advanced by vmx_skip_instruction().
+ * RIP is advanced by vmx_skip_instruction(), or by vcpu_mmio() after an
+ * emulated MMIO access; both end the instruction with vmx_complete_instruction().
  */
 #include <stddef.h>
 #include "cpu.h"
@@ -20,17 +21,22 @@ typedef void (*vmx_exit_fn)(struct vcpu *vcpu, uint64_t qual);
  * "STI; CPUID" with TF set failed the next VM entry (SDM 3C 26.3.1.5:
  * blocking by STI with TF needs BS pending).
  */
-void vmx_skip_instruction(struct vcpu *vcpu)
+static void vmx_complete_instruction(void)
 {
 	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(uint64_t)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	if (vmread(GUEST_RFLAGS) & X86_RFLAGS_TF)
 		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
 			vmread(GUEST_PENDING_DBG_EXCEPTIONS) | GUEST_PENDING_DBG_BS);
+}
+
+void vmx_skip_instruction(struct vcpu *vcpu)
+{
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+	vmx_complete_instruction();
 }
 
 /* Queue a hardware exception for the next VM entry (SDM 3C 24.8.3). */
@@ -192,7 +198,7 @@ static void exit_cr(struct vcpu *vcpu, uint64_t qual)
 
 static void exit_ept_violation(struct vcpu *vcpu, uint64_t qual)
 {
-	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS), intr;
+	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 	const char *by;
 
 	if (vm_gpa_fault(vcpu->vm, gpa, qual & VMX_EPT_VIOLATION_WRITE,
@@ -216,17 +222,8 @@ static void exit_ept_violation(struct vcpu *vcpu, uint64_t qual)
 			vmx_report_and_stop(vcpu, false, "MMIO access not emulated");
 			return;
 		}
-		/*
-		 * vcpu_mmio moved RIP (VM_EXIT_INSTRUCTION_LEN is undefined for
-		 * this exit); end the instruction as vmx_skip_instruction does.
-		 */
-		intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-			vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-				intr & ~(uint64_t)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-		if (vmread(GUEST_RFLAGS) & X86_RFLAGS_TF)
-			vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
-				vmread(GUEST_PENDING_DBG_EXCEPTIONS) | GUEST_PENDING_DBG_BS);
+		/* vcpu_mmio moved RIP (VM_EXIT_INSTRUCTION_LEN is undefined for this exit) */
+		vmx_complete_instruction();
 		return;
 	}
 	printk("vm %s: %s of guest-physical %#lx outside its RAM [0, %#lx)\n",
