@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "vi8042.h"
+#include "port_fixture.h"
 
 #define STR_OBF		0x01
 #define STR_IBF		0x02
@@ -26,7 +27,6 @@
 #define CTR_KBDDIS	0x10
 #define CTR_XLATE	0x40
 
-static struct io_bus bus;
 static struct vi8042 kbc;
 static bool line;
 static unsigned int edges, resets;
@@ -46,21 +46,6 @@ static void reset(void *ctx, const char *how)
 	assert_ptr_equal(ctx, &bus);
 	resets++;
 	reset_how = how;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-	uint64_t x = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, true, &x));
-}
-
-static uint8_t inb(uint16_t port)
-{
-	uint64_t x;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, false, &x));
-	return (uint8_t)x;
 }
 
 static int setup(void **state)

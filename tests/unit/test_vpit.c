@@ -16,13 +16,13 @@
 #include <cmocka.h>
 
 #include "vpit.h"
+#include "port_fixture.h"
 
 #define TSC_KHZ		2000000ull	/* a 2 GHz host */
 #define TSC_HZ		(TSC_KHZ * 1000)
 #define LATCH		4773	/* Linux: (PIT_TICK_RATE + HZ / 2) / HZ at HZ=250 */
 #define T0		123456789ull	/* the TSC when the tests start */
 
-static struct io_bus bus;
 static struct timer_queue tq;
 static struct vpit pit;
 static bool line;
@@ -35,22 +35,6 @@ static void set_irq(void *ctx, unsigned int irq, bool level)
 	if (level && !line)
 		pulses++;
 	line = level;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-	uint64_t x = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, true, &x));
-}
-
-static uint8_t inb(uint16_t port)
-{
-	uint64_t x;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, false, &x));
-	assert_true(x <= 0xff);
-	return (uint8_t)x;
 }
 
 /* The conversions again, the obvious way (the host has 128-bit division). */

@@ -18,13 +18,13 @@
 
 #include "mc146818.h"
 #include "vrtc.h"
+#include "port_fixture.h"
 
 #define TSC_HZ		1000000000ull	/* a 1 GHz host */
 #define T0		5000000000ull
 #define MIB		(1ull << 20)
 #define UNIX_1900	2208988800ull	/* seconds from 1900 to 1970 */
 
-static struct io_bus bus;
 static struct timer_queue tq;
 static struct vrtc rtc;
 static bool line;
@@ -37,21 +37,6 @@ static void set_irq(void *ctx, unsigned int irq, bool level)
 	assert_true(level != line);	/* only changes are reported */
 	edges += level;
 	line = level;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-	uint64_t x = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, true, &x));
-}
-
-static uint8_t inb(uint16_t port)
-{
-	uint64_t x;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, false, &x));
-	return (uint8_t)x;
 }
 
 static uint8_t cmos_read(uint8_t idx)

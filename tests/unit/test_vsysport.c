@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "vsysport.h"
+#include "port_fixture.h"
 
-static struct io_bus bus;
 static struct vsysport sp;
 static unsigned int resets;
 static const char *last_how;
@@ -24,21 +24,6 @@ static void reset(void *ctx, const char *how)
 	assert_ptr_equal(ctx, &bus);
 	resets++;
 	last_how = how;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-	uint64_t x = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, true, &x));
-}
-
-static uint8_t inb(uint16_t port)
-{
-	uint64_t x;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 1, false, &x));
-	return (uint8_t)x;
 }
 
 static int setup(void **state)

@@ -21,6 +21,7 @@
 #include "timer.h"
 #include "vpic.h"
 #include "vuart.h"
+#include "port_fixture.h"
 
 #define BASE		VUART_BASE
 #define RBR		0
@@ -59,7 +60,6 @@
 #define TIMEOUT_NS	(4 * CHAR_NS)
 #define FEED_NS		(VUART_FEED_US * 1000ULL)
 
-static struct io_bus bus;
 static struct timer_queue tq;
 static struct vuart u;
 static struct vpic pic;
@@ -129,18 +129,12 @@ static int setup(void **state)
 
 static uint8_t in(unsigned int reg)
 {
-	uint64_t v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, BASE + reg, 1, false, &v));
-	assert_true(v <= 0xff);
-	return (uint8_t)v;
+	return inb((uint16_t)(BASE + reg));
 }
 
 static void out(unsigned int reg, uint8_t v)
 {
-	uint64_t val = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, BASE + reg, 1, true, &val));
+	outb((uint16_t)(BASE + reg), v);
 }
 
 /* Runs every timer due up to now + ns, as the scheduler does before a VM's turn. */
