@@ -91,10 +91,18 @@ iso: $(ISO)
 $(ISO): $(HV_ELF) $(GUESTS) tools/grub-demo.cfg tools/mkiso.sh
 	tools/mkiso.sh $@ tools/grub-demo.cfg
 
-unit: $(UNIT_BINS)
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
+# The pure code is compiled once for all the tests (and its header dependencies tracked),
+# not once per test program.
+PURE_OBJS	:= $(patsubst %.c,$(BUILD)/unit-obj/%.o,$(PURE_SRCS))
+.SECONDARY: $(PURE_OBJS)
+$(BUILD)/unit-obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
+	@echo "  HOSTCC $<"
+	@$(HOST_CC) $(UCFLAGS) -MMD -MP -c $< -o $@
+unit: $(UNIT_BINS)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka
 
 deps:
 	@tools/deps.sh
