@@ -34,7 +34,7 @@ GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
 		   kernel/io_bus.c kernel/timer.c kernel/gpa_layout.c kernel/linux_boot.c kernel/rtc_time.c \
-		   kernel/insn_decode.c devices/vpit.c devices/vpit_chan.c devices/vrtc.c \
+		   kernel/insn_decode.c kernel/msr_table.c devices/vpit.c devices/vpit_chan.c devices/vrtc.c \
 		   devices/vrtc_clock.c devices/vi8042.c devices/vsysport.c \
 		   $(wildcard mm/dynmem*.c mm/balancer.c devices/virtqueue.c \
 		   devices/virtio_mem_dev.c devices/vpic.c devices/virtio_balloon_req.c devices/con_limit.c \

@@ -4,25 +4,17 @@
  * kinds of MSR: those the VMCS/VMCB holds (read and written through
  * hv_ops->get_reg/set_reg), those switched per vCPU around each slice
  * (kernel/vcpu_state.c: while the vCPU runs, the hardware holds its values),
- * and a few constants. Every written value passes the CPU's own checks
+ * and the constants of kernel/msr_table.c. Every written value passes the CPU's own checks
  * (kernel/cpu_rules.c) first; anything else gets #GP, so a guest never
  * touches host state.
  */
 #include "cpu.h"
 #include "hv_ops.h"
+#include "msr_table.h"
 #include "printk.h"
 #include "vm.h"
 #include "x86_defs.h"
 
-#define MSR_IA32_PLATFORM_ID	0x00000017
-#define MSR_IA32_BIOS_SIGN_ID	0x0000008b
-#define APIC_BASE_DEFAULT	0xfee00000ULL
-#define APIC_BASE_BSP		BIT(8)
-#define MISC_ENABLE_FAST_STRING	BIT(0)
-#define FEATURE_CONTROL_LOCKED	BIT(0)	/* locked with VMX off: as CPUID says */
-#define MSR_IA32_DEBUGCTL	0x000001d9
-#define MSR_SMI_COUNT		0x00000034	/* read by Linux's turbostat-style probes */
-#define MSR_MISC_FEATURES_ENABLES 0x00000140	/* CPUID faulting: not offered, reads 0 */
 #define MSR_REPORT_LIMIT	8	/* refusals printed per VM */
 
 static const struct {
@@ -85,29 +77,12 @@ int vcpu_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 		*val = rdmsr(msr);
 		return 0;
 	}
-	switch (msr) {
-	case MSR_IA32_TSC:
+	if (msr == MSR_IA32_TSC) {
 		*val = rdtsc();
 		return 0;
-	case MSR_IA32_APIC_BASE:
-		*val = APIC_BASE_DEFAULT | APIC_BASE_BSP;	/* present but disabled */
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_FAST_STRING;
-		return 0;
-	case MSR_IA32_FEATURE_CONTROL:
-		*val = FEATURE_CONTROL_LOCKED;
-		return 0;
-	case MSR_IA32_DEBUGCTL:		/* no LBR or BTF offered: always 0 */
-	case MSR_SMI_COUNT:
-	case MSR_MISC_FEATURES_ENABLES:
-	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_BIOS_SIGN_ID:
-	case MSR_IA32_MTRRCAP:		/* no variable or fixed MTRRs */
-	case MSR_IA32_MTRR_DEF_TYPE:	/* MTRRs off: EPT memory types rule */
-		*val = 0;
-		return 0;
 	}
+	if (!msr_table_read(msr, val))
+		return 0;
 	msr_refuse(vcpu, "read", msr);
 	return -1;
 }
@@ -133,17 +108,8 @@ int vcpu_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 			wrmsr(msr, val);
 		return 0;
 	}
-	switch (msr) {
-	case MSR_IA32_BIOS_SIGN_ID:	/* microcode update probing: ignored */
-	case MSR_IA32_MTRR_DEF_TYPE:
-	case MSR_IA32_MISC_ENABLE:	/* kernels set bits they then read back: fixed */
+	if (!msr_table_write(msr, val))
 		return 0;
-	case MSR_IA32_DEBUGCTL:
-	case MSR_MISC_FEATURES_ENABLES:
-		if (!val)
-			return 0;
-		break;
-	}
 	msr_refuse(vcpu, "write", msr);
 	return -1;
 }
