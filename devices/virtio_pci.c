@@ -36,7 +36,7 @@ bool virtio_has_feature(const struct virtio_dev *d, unsigned int bit)
 
 static uint64_t offered(const struct virtio_dev *d)
 {
-	return d->ops->features | (1ULL << VIRTIO_F_VERSION_1);
+	return d->features | (1ULL << VIRTIO_F_VERSION_1);
 }
 
 static void raise_isr(struct virtio_dev *d, uint8_t bits)
@@ -159,6 +159,15 @@ static void write_status(struct virtio_dev *d, uint8_t v)
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(d->status & VIRTIO_STATUS_FEATURES_OK) &&
 	    ((d->driver_features & ~offered(d)) || !virtio_has_feature(d, VIRTIO_F_VERSION_1)))
 		v &= ~VIRTIO_STATUS_FEATURES_OK;
+	/*
+	 * Linux's virtio_balloon primes its stats queue and notifies before it
+	 * sets DRIVER_OK: the buffers made available by then are taken up now,
+	 * on the next entry (virtio_resume), as if just notified.
+	 */
+	if ((v & VIRTIO_STATUS_DRIVER_OK) && !virtio_driver_ok(d))
+		for (unsigned int q = 0; q < d->ops->nr_queues; q++)
+			if (d->vq[q].ready && vq_pending(&d->vq[q], &d->mem))
+				d->deferred |= 1u << q;
 	d->status = v | (d->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
@@ -346,6 +355,7 @@ int virtio_pci_init(struct virtio_dev *d, struct vm *vm, struct vpci *bus,
 	if (ops->config_size > VIRTIO_DEVICE_CFG_MAX || ops->nr_queues > VIRTIO_MAX_QUEUES)
 		return -1;
 	d->ops = ops;
+	d->features = ops->features;
 	d->vm = vm;
 	d->mem = (struct vq_mem){ vm_map_gpa, vm };
 	d->pci.priv = d;

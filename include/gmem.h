@@ -23,8 +23,13 @@ static inline bool gmem_within_page(uint64_t gpa, uint64_t len)
  * set) and maps [0, ram_size) to zeroed frames owned by the VM.
  */
 int gmem_alloc_ram(struct vm *vm);
-/* Where the virtio-mem region starts for a VM of this startup size. */
-uint64_t gmem_hotplug_base(uint64_t ram_size);
+/*
+ * The virtio-mem region of a VM of this startup size and max: where it
+ * starts and how big it is (0 when max is startup). Linux VMs get theirs at
+ * 4 GiB or above, sized in Linux's memory blocks.
+ */
+uint64_t gmem_hotplug_base(uint64_t ram_size, bool linux_guest);
+uint64_t gmem_hotplug_size(uint64_t ram_size, uint64_t max, bool linux_guest);
 /* Unmaps everything and returns every frame, tables included, to the pool. */
 void gmem_free_all(struct vm *vm);
 

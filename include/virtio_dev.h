@@ -46,7 +46,7 @@ struct virtio_dev_ops {
 	const char *name;
 	uint16_t device_id;
 	unsigned int nr_queues;
-	uint64_t features;		/* offered; VIRTIO_F_VERSION_1 is added */
+	uint64_t features;		/* offered at most; VIRTIO_F_VERSION_1 is added */
 	unsigned int config_size;
 	/* device config access at off (already bounds-checked) */
 	uint32_t (*read_config)(struct virtio_dev *d, unsigned int off, unsigned int size);
@@ -62,6 +62,7 @@ struct virtio_dev {
 	const struct virtio_dev_ops *ops;
 	struct vm *vm;
 	struct vq_mem mem;
+	uint64_t features;		/* offered: ops->features less what this VM's settings withhold */
 	uint64_t driver_features;
 	uint32_t dfselect, gfselect;
 	uint8_t status, isr, config_gen;

@@ -118,6 +118,8 @@ struct vm {
 		unsigned int weight;
 		bool dynamic;
 		bool lazy_plug;		/* virtio-mem blocks backed at first touch */
+		bool deflate_on_oom;	/* the balloon offers VIRTIO_BALLOON_F_DEFLATE_ON_OOM */
+		bool reporting;		/* ... and free page reporting */
 		bool manual;		/* `mem VM SIZE` target in force */
 		uint64_t manual_target;
 	} mem;

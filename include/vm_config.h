@@ -7,7 +7,8 @@
  * the VM:
  *
  *	name=alpha startup=512M [min=128M] [max=2G] [buffer=20] [weight=100]
- *	[dynamic=on] [plug=eager] [boot=bv|linux] [on_reboot=stop|restart]
+ *	[dynamic=on] [plug=eager] [deflate_on_oom=off] [reporting=on]
+ *	[boot=bv|linux] [on_reboot=stop|restart]
  *	[-- guest command line ...]
  *
  *   - tokens are separated by spaces or tabs; every token before "--" is
@@ -34,6 +35,12 @@
  *     zeroes and maps the frames when a block is plugged; lazy only
  *     promises them and backs each block when it is first touched. Only
  *     with dynamic=on
+ *   - deflate_on_oom: off (default) or on, whether the balloon offers
+ *     VIRTIO_BALLOON_F_DEFLATE_ON_OOM: a guest short of memory may then
+ *     take pages back from its balloon (Linux then also leaves ballooned
+ *     pages in MemTotal). Only with dynamic=on
+ *   - reporting: on (default) or off, whether the balloon offers free page
+ *     reporting (VIRTIO_BALLOON_F_REPORTING). Only with dynamic=on
  *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md) or "linux" (a bzImage;
  *     the next module whose command line is "initrd" is its initramfs)
  *   - on_reboot: stop (default) or restart, what a Linux guest's reboot
@@ -72,6 +79,8 @@ struct vm_config {
 	unsigned int weight;			/* VM_WEIGHT_MIN .. VM_WEIGHT_MAX */
 	bool dynamic;				/* false: static, min = max = startup */
 	bool lazy_plug;				/* plug=lazy */
+	bool deflate_on_oom;			/* deflate_on_oom=on */
+	bool no_reporting;			/* reporting=off */
 	int boot;				/* VM_BOOT_* */
 	bool restart_on_reboot;			/* on_reboot=restart */
 	char cmdline[BV_BOOT_CMDLINE_MAX];	/* NUL-terminated, may be "" */

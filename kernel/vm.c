@@ -31,11 +31,14 @@ void vm_set_irq(void *ctx, unsigned int irq, bool level)
 /* Checks that need the host: minimums fit, the hot-plug region fits the guest's map. */
 static int vm_check_host(const struct vm_config *cfg, char *err, unsigned long err_len)
 {
-	uint64_t hp_end = gmem_hotplug_base(cfg->mem_bytes) + (cfg->max_bytes - cfg->mem_bytes);
+	uint64_t hp_end = gmem_hotplug_base(cfg->mem_bytes, cfg->boot == VM_BOOT_LINUX) +
+			  gmem_hotplug_size(cfg->mem_bytes, cfg->max_bytes, cfg->boot == VM_BOOT_LINUX);
 
 	if (!host_budget)
 		host_budget = dm_pool_free();
-	if (cfg->max_bytes > cfg->mem_bytes && hp_end > BV_IDENTITY_MAP_SIZE) {
+	/* only the test guest reaches its memory through the identity map (docs/BOOT-PROTOCOL.md) */
+	if (cfg->boot == VM_BOOT_BV && cfg->max_bytes > cfg->mem_bytes &&
+	    hp_end > BV_IDENTITY_MAP_SIZE) {
 		fmt_snprintf(err, err_len, "max: the hot-plug region would end at %luM, above the "
 			     "guest's 4G identity map", hp_end >> 20);
 		return -1;
@@ -100,6 +103,8 @@ static int vm_add_devices(struct vm *vm)
 		return 0;
 	if (vballoon_init(&vm->balloon, vm, BALLOON_IRQ))
 		return -1;
+	if (!vm->mem.deflate_on_oom)
+		vm->balloon.dev.features &= ~(1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
 	if (vm->dyn.hp_size && vmem_init(&vm->vmem, vm, VMEM_IRQ))
 		return -1;
 	return 0;
@@ -127,14 +132,17 @@ static int vm_build(struct vm *vm, struct vcpu_boot *boot, char *err, unsigned l
 {
 	const struct vm_config *cfg = &vm->cfg;
 	uint64_t free_bytes = pmm_available(&host_pmm) * PAGE_SIZE;
+	bool linux_guest = cfg->boot == VM_BOOT_LINUX;
 
 	vm->ram_size = cfg->mem_bytes;
 	vm->boot_reserved = BV_BOOT_AREA_END;
 	vm->guest_panic[0] = '\0';
 	vm->guest_shut_down = false;
 	memset(&vm->vcpu.regs, 0, sizeof(vm->vcpu.regs));
-	if (gpa_layout_build(&vm->layout, cfg->mem_bytes, gmem_hotplug_base(cfg->mem_bytes),
-			     cfg->max_bytes - cfg->mem_bytes, cfg->boot == VM_BOOT_LINUX)) {
+	if (gpa_layout_build(&vm->layout, cfg->mem_bytes,
+			     gmem_hotplug_base(cfg->mem_bytes, linux_guest),
+			     gmem_hotplug_size(cfg->mem_bytes, cfg->max_bytes, linux_guest),
+			     linux_guest)) {
 		fmt_snprintf(err, err_len, "startup: %lu MiB is too small for this boot protocol",
 			     cfg->mem_bytes >> 20);
 		return -1;
@@ -201,6 +209,7 @@ int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
 	vm->mem = (struct vm_mem_settings) {
 		.min = cfg->min_bytes, .max = cfg->max_bytes, .buffer = cfg->buffer,
 		.weight = cfg->weight, .dynamic = cfg->dynamic, .lazy_plug = cfg->lazy_plug,
+		.deflate_on_oom = cfg->deflate_on_oom, .reporting = !cfg->no_reporting,
 	};
 	vm->boot = cfg->boot;
 	vm->restart_on_reboot = cfg->restart_on_reboot;
@@ -215,10 +224,12 @@ int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
 	       boot.rip, cfg->cmdline);
 	if (vm->mem.dynamic)
 		printk("vm %s: dynamic memory: min %luM max %luM buffer %u%% weight %u; "
-		       "virtio-balloon, virtio-mem region %luM at %#lx, %s plug\n", vm->name,
+		       "virtio-balloon, virtio-mem region %luM at %#lx, %s plug%s%s\n", vm->name,
 		       vm->mem.min >> 20, vm->mem.max >> 20, vm->mem.buffer, vm->mem.weight,
 		       vm->dyn.hp_size >> 20, vm->dyn.hp_base,
-		       vm->mem.lazy_plug ? "lazy" : "eager");
+		       vm->mem.lazy_plug ? "lazy" : "eager",
+		       vm->mem.reporting ? ", free page reporting" : "",
+		       vm->mem.deflate_on_oom ? ", deflate on OOM" : "");
 	else
 		printk("vm %s: static memory (dynamic=off)\n", vm->name);
 	return 0;

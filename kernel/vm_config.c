@@ -254,6 +254,23 @@ static int key_plug(struct vm_config *cfg, const char *key, const char *val, siz
 	return 0;
 }
 
+static int key_deflate_on_oom(struct vm_config *cfg, const char *key, const char *val,
+			      size_t len, char *err, size_t err_len)
+{
+	return two_words(key, val, len, "on", "off", &cfg->deflate_on_oom, err, err_len);
+}
+
+static int key_reporting(struct vm_config *cfg, const char *key, const char *val, size_t len,
+			 char *err, size_t err_len)
+{
+	bool on;
+
+	if (two_words(key, val, len, "on", "off", &on, err, err_len))
+		return -1;
+	cfg->no_reporting = !on;
+	return 0;
+}
+
 static int key_boot(struct vm_config *cfg, const char *key, const char *val, size_t len,
 		    char *err, size_t err_len)
 {
@@ -307,6 +324,8 @@ static const struct vm_key vm_keys[] = {
 	{ "weight",	false,	key_weight },
 	{ "dynamic",	false,	key_dynamic },
 	{ "plug",	false,	key_plug },
+	{ "deflate_on_oom", false, key_deflate_on_oom },
+	{ "reporting",	false,	key_reporting },
 	{ "boot",	false,	key_boot },
 	{ "on_reboot",	false,	key_on_reboot },
 };
@@ -471,6 +490,11 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 	}
 	if (!cfg->dynamic && given_as(seen, key_plug)) {
 		fmt_snprintf(err, err_len, "plug= needs dynamic=on (static memory is never plugged)");
+		goto fail;
+	}
+	if (!cfg->dynamic && (given_as(seen, key_deflate_on_oom) || given_as(seen, key_reporting))) {
+		fmt_snprintf(err, err_len, "%s= needs dynamic=on (a static VM has no balloon)",
+			     given_as(seen, key_deflate_on_oom) ? "deflate_on_oom" : "reporting");
 		goto fail;
 	}
 	return 0;

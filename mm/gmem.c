@@ -15,6 +15,16 @@
 /* Linux adds hot-plugged memory in 128 MiB sections: start the region on one */
 #define HOTPLUG_ALIGN		(128ULL << 20)
 #define HOTPLUG_BLOCK_SIZE	LARGE_PAGE_SIZE
+/*
+ * A Linux guest's region goes where QEMU puts its device memory, at 4 GiB
+ * or on the next GiB above RAM: below 4 GiB the kernel keeps the gap above
+ * RAM for PCI memory BARs. Its size is whole memory blocks (128 MiB on
+ * x86-64), since Linux adds and removes memory one block at a time and
+ * warns that a region ending inside a block wastes it (virtio_mem_init).
+ */
+#define LINUX_HOTPLUG_FLOOR	(4ULL << 30)
+#define LINUX_HOTPLUG_ALIGN	(1ULL << 30)
+#define LINUX_MEMORY_BLOCK	(128ULL << 20)
 
 static void gmem_flush(void *ctx)
 {
@@ -26,9 +36,24 @@ static void *gmem_phys_to_virt(void *ctx, uint64_t pa)
 	return phys_to_virt(pa);
 }
 
-uint64_t gmem_hotplug_base(uint64_t ram_size)
+static uint64_t align_up(uint64_t x, uint64_t a)
 {
-	return (ram_size + HOTPLUG_ALIGN - 1) & ~(HOTPLUG_ALIGN - 1);
+	return (x + a - 1) & ~(a - 1);
+}
+
+uint64_t gmem_hotplug_base(uint64_t ram_size, bool linux_guest)
+{
+	if (linux_guest)
+		return ram_size <= LINUX_HOTPLUG_FLOOR ? LINUX_HOTPLUG_FLOOR :
+		       align_up(ram_size, LINUX_HOTPLUG_ALIGN);
+	return align_up(ram_size, HOTPLUG_ALIGN);
+}
+
+uint64_t gmem_hotplug_size(uint64_t ram_size, uint64_t max, bool linux_guest)
+{
+	uint64_t size = max > ram_size ? max - ram_size : 0;
+
+	return linux_guest ? align_up(size, LINUX_MEMORY_BLOCK) : size;
 }
 
 int gmem_alloc_ram(struct vm *vm)
@@ -62,7 +87,7 @@ int gmem_alloc_ram(struct vm *vm)
 		.ctx = vm,
 		/* RAM and reserved holes are one backed range from 0, ballooned where RAM */
 		.ram_size = gpa_layout_backed_end(l),
-		.hp_base = hp_size ? hp_base : gmem_hotplug_base(vm->ram_size),
+		.hp_base = hp_size ? hp_base : gmem_hotplug_base(vm->ram_size, false),
 		.hp_size = hp_size,
 		.block_size = HOTPLUG_BLOCK_SIZE,
 		.lazy = vm->mem.lazy_plug,

@@ -181,6 +181,13 @@ static void test_memory_defaults(void **state)
 	assert_true(cfg.lazy_plug);
 	assert_int_equal(parse("startup=64M max=1G plug=eager"), 0);
 	assert_false(cfg.lazy_plug);
+	/* the balloon's optional features: deflate on OOM off, reporting on, unless asked */
+	assert_int_equal(parse("startup=64M"), 0);
+	assert_false(cfg.deflate_on_oom);
+	assert_false(cfg.no_reporting);
+	assert_int_equal(parse("startup=64M deflate_on_oom=on reporting=off"), 0);
+	assert_true(cfg.deflate_on_oom);
+	assert_true(cfg.no_reporting);
 }
 
 static void test_memory_keys(void **state)
@@ -259,6 +266,11 @@ static void test_memory_errors(void **state)
 		   "plug= needs dynamic=on (static memory is never plugged)");
 	expect_msg("startup=64M plug=Lazy", "plug: \"Lazy\" is not eager or lazy");
 	expect_msg("startup=64M plug=lazy plug=eager", "plug= is given twice");
+	expect_msg("startup=64M dynamic=off deflate_on_oom=off",
+		   "deflate_on_oom= needs dynamic=on (a static VM has no balloon)");
+	expect_msg("startup=64M dynamic=off reporting=on",
+		   "reporting= needs dynamic=on (a static VM has no balloon)");
+	expect_msg("startup=64M reporting=yes", "reporting: \"yes\" is not on or off");
 
 	expect_msg("mem=64M buffer=1001", "buffer: \"1001\" is out of range (0 to 1000)");
 	expect_msg("mem=64M buffer=99999999999999999999999",
@@ -353,7 +365,7 @@ static void test_syntax_errors(void **state)
 	expect_err(" \t ", "mem= is missing", NULL);
 	expect_err("name=alpha", "mem= is missing", NULL);
 	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name mem startup min "
-		   "max buffer weight dynamic plug boot on_reboot)");
+		   "max buffer weight dynamic plug deflate_on_oom reporting boot on_reboot)");
 	expect_err("mem=2M Mem=4M", "unknown key \"Mem\"", NULL);
 	expect_err("mem=2M memory=4M", "unknown key \"memory\"", NULL);
 	expect_err("mem=2M quiet", "\"quiet\"", "key=value");
