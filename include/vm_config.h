@@ -35,10 +35,11 @@
  *     zeroes and maps the frames when a block is plugged; lazy only
  *     promises them and backs each block when it is first touched. Only
  *     with dynamic=on
- *   - deflate_on_oom: off (default) or on, whether the balloon offers
+ *   - deflate_on_oom: on or off, whether the balloon offers
  *     VIRTIO_BALLOON_F_DEFLATE_ON_OOM: a guest short of memory may then
  *     take pages back from its balloon (Linux then also leaves ballooned
- *     pages in MemTotal). Only with dynamic=on
+ *     pages in MemTotal). Default on for boot=bv, off for boot=linux.
+ *     Only with dynamic=on
  *   - reporting: on (default) or off, whether the balloon offers free page
  *     reporting (VIRTIO_BALLOON_F_REPORTING). Only with dynamic=on
  *   - boot: "bv" (default, docs/BOOT-PROTOCOL.md) or "linux" (a bzImage;

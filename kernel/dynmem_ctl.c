@@ -7,6 +7,10 @@
  *   target <  startup: nothing plugged, balloon = startup - target
  * Shrinking thus unplugs first and then inflates; growing deflates first and
  * then plugs: the cheaper device (2 MiB blocks) always does the part it can.
+ * The balloon waits until nothing is plugged: a guest inflating while it
+ * still has hot-plugged memory may pick pages there (Linux does), which the
+ * balloon cannot take (it acts on startup RAM only), and its inflating
+ * would eat the free memory the guest needs to offline what is unplugged.
  */
 #include "cpu.h"
 #include "dynmem_ctl.h"
@@ -91,7 +95,8 @@ static void actuate(struct vm *vm, uint64_t target)
 	} else {
 		if (vm->dyn.hp_size)
 			vmem_set_requested(&vm->vmem, 0);
-		vballoon_set_target(&vm->balloon, (startup - target) >> PAGE_SHIFT);
+		vballoon_set_target(&vm->balloon, dynmem_plugged_bytes(&vm->dyn) ? 0 :
+				    (startup - target) >> PAGE_SHIFT);
 	}
 	vballoon_request_stats(&vm->balloon);
 }
