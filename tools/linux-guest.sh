@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fetch Debian 12's current cloud kernel and busybox-static and build the Linux guest kit
-# in build/linux/: vmlinuz, initrd.img (busybox, the virtio modules, guest-linux/init), VERSION.
+# in build/linux/: vmlinuz, initrd.img (busybox, the virtio modules, guest-linux/init and
+# /bin/bvwork, built from guest-linux/bvwork.c with the host's gcc), VERSION.
 # usage: tools/linux-guest.sh        (make linux-guest)
-#   Cached: with the kit present it only says so; a changed guest-linux/init rebuilds initrd.img.
+#   Cached: with the kit present it only says so; a changed guest-linux/init or bvwork.c
+#   rebuilds initrd.img.
 #   env LINUX_GUEST_REFRESH=1 downloads again (the metapackage may point at a newer kernel).
 # Exit status: 0 = kit built or up to date, 1 = download or build failed.
 set -euo pipefail
@@ -11,6 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$root/build/linux
 meta=linux-image-cloud-amd64
 init=$root/guest-linux/init
+bvwork=$root/guest-linux/bvwork.c
 # Load order, from the kernel's modules.dep: each needs only those before it.
 modules=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon virtio_mem)
 
@@ -89,8 +92,20 @@ fetch() {
 	} >"$out/VERSION"
 }
 
-# A gzip'd newc cpio: busybox and its applet links, the virtio modules, /init. /dev/console
-# is not needed: the kernel's built-in initramfs has it, and this one is unpacked over it.
+# The memory workload, a static program: the initramfs has no libc. -s: a smaller initrd.
+build_bvwork() {
+	command -v gcc >/dev/null || die "gcc not found: bvwork is built with the host's gcc (run tools/deps.sh)"
+	[[ $(gcc -print-file-name=libc.a) == /* ]] ||
+		die "libc.a not found: bvwork is linked statically and needs libc6-dev (run tools/deps.sh)"
+	if [[ ! -x $out/bvwork || $bvwork -nt $out/bvwork || ${BASH_SOURCE[0]} -nt $out/bvwork ]]; then
+		gcc -static -O2 -Wall -Wextra -s -o "$out/bvwork.tmp" "$bvwork" || die "cannot build bvwork"
+		mv "$out/bvwork.tmp" "$out/bvwork"
+	fi
+}
+
+# A gzip'd newc cpio: busybox and its applet links, the virtio modules, /init, /bin/bvwork.
+# /dev/console is not needed: the kernel's built-in initramfs has it, and this one is
+# unpacked over it.
 build_initrd() {
 	local st=$out/initramfs rel m f
 	command -v cpio >/dev/null || die "cpio not found (run tools/deps.sh)"
@@ -111,6 +126,8 @@ build_initrd() {
 		cp "$f" "$st/lib/modules/"
 	done
 	install -m 0755 "$init" "$st/init"
+	build_bvwork
+	install -m 0755 "$out/bvwork" "$st/bin/bvwork"
 	(cd "$st" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -9 -n >"$out/initrd.img.tmp"
 	mv "$out/initrd.img.tmp" "$out/initrd.img"
@@ -118,10 +135,11 @@ build_initrd() {
 
 mkdir -p "$out"
 log=$out/apt.log
-# initrd.img follows guest-linux/init and this script; kernel and busybox are fetched only
-# when missing, or to refresh.
+# initrd.img follows guest-linux/init, bvwork.c and this script; kernel and busybox are
+# fetched only when missing, or to refresh.
 stale=0 get=0
-if [[ ! -s $out/initrd.img || $init -nt $out/initrd.img || ${BASH_SOURCE[0]} -nt $out/initrd.img ]]; then
+if [[ ! -s $out/initrd.img || $init -nt $out/initrd.img || $bvwork -nt $out/initrd.img ||
+	${BASH_SOURCE[0]} -nt $out/initrd.img ]]; then
 	stale=1
 fi
 if [[ ${LINUX_GUEST_REFRESH:-0} == 1 || ! -s $out/VERSION || ! -s $out/vmlinuz ]]; then get=1; fi
