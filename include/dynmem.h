@@ -87,7 +87,10 @@ struct dynmem {
 	struct dynmem_stats st;
 };
 
-/* Bitmap words the caller must provide (zeroed): owed and reported_blocks as plugged, reported as ballooned. */
+/*
+ * Bitmap words the caller must provide (zeroed): owed and reported_blocks
+ * as plugged, reported as ballooned.
+ */
 uint64_t dynmem_balloon_words(uint64_t ram_size);
 uint64_t dynmem_plug_words(uint64_t hp_size, uint64_t block_size);
 

@@ -196,6 +196,35 @@ static inline void fixture_check_books(void)
 	assert_int_equal(repb, d.nr_reported_blocks);
 }
 
+/* The host address of mapped guest memory at gpa (it must be mapped). */
+static inline uint8_t *host(uint64_t gpa)
+{
+	uint64_t pa;
+
+	assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
+	return arena + pa;
+}
+
+/* The size of the leaf mapping gpa: 4 KiB or 2 MiB. */
+static inline uint64_t page_size(uint64_t gpa)
+{
+	uint64_t size = 0;
+
+	assert_int_equal(pt_lookup(&gpt, gpa, NULL, NULL, &size), 0);
+	return size;
+}
+
+/* Does the mapped page at gpa read as zeros? */
+static inline bool is_zero(uint64_t gpa)
+{
+	const uint64_t *w = (const uint64_t *)host(gpa & ~(PG - 1));
+
+	for (unsigned int i = 0; i < PG / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
 /* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */
 static inline void hog_all(void)
 {

@@ -47,14 +47,6 @@ static uint64_t bgpa(uint64_t b)
 	return R_HP_BASE + b * LG;
 }
 
-static uint8_t *host(uint64_t gpa)
-{
-	uint64_t pa;
-
-	assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
-	return arena + pa;
-}
-
 /* A page the model says is present: zero when it just came back, then stamped. */
 static void came_back(uint64_t gpa, uint64_t *tag)
 {

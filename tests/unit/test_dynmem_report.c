@@ -10,7 +10,6 @@
 #include "dynmem_fixture.h"
 
 static const struct cfg big = { 256 * MiB, 64 * MiB, 128 * MiB, 64 * MiB, LG };
-static const uint8_t zero_page[PG];
 static uint64_t named;	/* whole pages the reports named, counted here independently */
 
 static int teardown(void **state)
@@ -31,27 +30,6 @@ static void init(bool lazy)
 static uint64_t block(unsigned int b)
 {
 	return big.hp_base + b * LG;
-}
-
-static uint8_t *host(uint64_t gpa)
-{
-	uint64_t pa;
-
-	assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
-	return arena + pa;
-}
-
-static uint64_t page_size(uint64_t gpa)
-{
-	uint64_t size = 0;
-
-	assert_int_equal(pt_lookup(&gpt, gpa, NULL, NULL, &size), 0);
-	return size;
-}
-
-static bool is_zero(uint64_t gpa)
-{
-	return !memcmp(host(gpa), zero_page, PG);
 }
 
 
