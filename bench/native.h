@@ -91,7 +91,8 @@ void *vm_gpa(struct vm_env *vm, uint64_t gpa);
 
 /* ---- guest driver and device side of the virtqueues (native_vq.c) -------- */
 
-#define GQ_SIZE		16	/* queue size: requests are synchronous, one in flight */
+#define GQ_SIZE		32	/* queue size: one request in flight, of up to VQ_MAX_CHAIN descriptors */
+_Static_assert(GQ_SIZE >= VQ_MAX_CHAIN, "a chain at the limit fits the queue");
 
 struct gq {
 	struct vm_env *vm;

@@ -124,7 +124,7 @@ static int worst_balloon(const struct opts *o)
 	if (vm_create(&vm, w.ram, 0) || gq_init(&q, &vm, RING_GPA) ||
 	    dynmem_reserve(&vm.d, ARRAY_GPA, cap_bytes))
 		return fail("cannot set up the balloon VM");
-	q.dev.max_bytes = cap_bytes;	/* as balloon_queue_limit() sets it */
+	q.dev.max_bytes = cap_bytes;	/* as balloon_queue_setup() sets it */
 	arr = vm_gpa(&vm, ARRAY_GPA);
 	for (uint64_t off = 0; off < cap_bytes; off += PG)
 		if (vm_gpa(&vm, ARRAY_GPA + off) != (uint8_t *)arr + off)

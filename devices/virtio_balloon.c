@@ -3,7 +3,9 @@
  * virtio-balloon (VIRTIO 1.2 §5.5): inflate and deflate queues carry arrays
  * of le32 PFNs; dynmem does the validation, merging, unmapping and freeing.
  * The stats queue holds one buffer that we hand back whenever we want fresh
- * numbers.
+ * numbers. The reporting queue carries free page reports (§5.5.6.7). What
+ * each queue index is for follows from the negotiated features
+ * (vballoon_queue_role).
  */
 #include <string.h>
 #include "vdevices.h"
@@ -69,25 +71,20 @@ static bool balloon_work(struct vballoon *b, unsigned int q)
 	return true;
 }
 
-static void balloon_notify(struct virtio_dev *d, unsigned int q)
+/* Inflate or deflate (q is 0 or 1 under any features) */
+static void balloon_pfn_queue(struct vballoon *b, unsigned int q)
 {
-	struct vballoon *b = to_balloon(d);
+	struct virtio_dev *d = &b->dev;
 	struct vq_chain c;
 	bool used = false;
 
 	/* one begun by an earlier exit goes first: requests finish in the driver's order */
-	if (q != VIRTIO_BALLOON_Q_STATS && b->cur[q].active) {
+	if (b->cur[q].active) {
 		if (!balloon_work(b, q))
 			return;
 		used = true;
 	}
 	while (virtio_pop(d, q, &c)) {
-		if (q == VIRTIO_BALLOON_Q_STATS) {
-			if (b->stats_held)	/* a second buffer: give the old one back */
-				vq_push(&d->vq[q], &d->mem, b->stats_head, 0);
-			balloon_stats(b, &c);
-			continue;
-		}
 		if (q == VIRTIO_BALLOON_Q_INFLATE)
 			b->inflate_requests++;
 		else
@@ -102,6 +99,60 @@ static void balloon_notify(struct virtio_dev *d, unsigned int q)
 		virtio_queue_interrupt(d, q);
 }
 
+static void balloon_stats_queue(struct vballoon *b, unsigned int q)
+{
+	struct virtio_dev *d = &b->dev;
+	struct vq_chain c;
+
+	while (virtio_pop(d, q, &c)) {
+		if (b->stats_held)	/* a second buffer: give the old one back */
+			vq_push(&d->vq[q], &d->mem, b->stats_head, 0);
+		balloon_stats(b, &c);
+	}
+}
+
+/*
+ * A report is done whole, however long: the queue's max_bytes bounds it,
+ * and the driver waits for each one (Linux has one in flight).
+ */
+_Static_assert(VBALLOON_REPORT_MAX_BYTES / PAGE_SIZE + VIRTIO_CHAIN_COST <= VIRTIO_EXIT_BUDGET / 2,
+	       "the largest report fits an exit's budget with room to spare");
+static void balloon_report_queue(struct vballoon *b, unsigned int q)
+{
+	struct virtio_dev *d = &b->dev;
+	struct vq_chain c;
+	bool used = false;
+
+	while (virtio_pop(d, q, &c)) {
+		virtio_charge(d, vballoon_report(&d->vm->dyn, &c, &b->report));
+		vq_push(&d->vq[q], &d->mem, c.head, 0);	/* nothing written: used len 0 */
+		used = true;
+	}
+	if (used)
+		virtio_queue_interrupt(d, q);
+}
+
+static void balloon_notify(struct virtio_dev *d, unsigned int q)
+{
+	struct vballoon *b = to_balloon(d);
+
+	switch (vballoon_queue_role(d->driver_features, q)) {
+	case VBALLOON_ROLE_INFLATE:
+	case VBALLOON_ROLE_DEFLATE:
+		balloon_pfn_queue(b, q);
+		return;
+	case VBALLOON_ROLE_STATS:
+		balloon_stats_queue(b, q);
+		return;
+	case VBALLOON_ROLE_REPORTING:
+		balloon_report_queue(b, q);
+		return;
+	default:
+		b->idle_notifies++;	/* a queue these features give no role */
+		return;
+	}
+}
+
 static void balloon_reset(struct virtio_dev *d)
 {
 	struct vballoon *b = to_balloon(d);
@@ -113,24 +164,36 @@ static void balloon_reset(struct virtio_dev *d)
 }
 
 /* §5.5.6: a request names le32 PFNs; more than the VM has pages is refused as a whole */
-static uint64_t balloon_queue_limit(struct virtio_dev *d, unsigned int q)
+static void balloon_queue_setup(struct virtio_dev *d, unsigned int q, struct virtq *vq)
 {
-	if (q == VIRTIO_BALLOON_Q_STATS)
-		return 0;	/* the default; only VBALLOON_STATS_MAX entries are read */
-	return vballoon_pfn_bytes(d->vm->ram_size);
+	switch (vballoon_queue_role(d->driver_features, q)) {
+	case VBALLOON_ROLE_INFLATE:
+	case VBALLOON_ROLE_DEFLATE:
+		vq->max_bytes = vballoon_pfn_bytes(d->vm->ram_size);
+		return;
+	case VBALLOON_ROLE_REPORTING:
+		/* the ranges are free memory: only their addresses are used */
+		vq->max_bytes = VBALLOON_REPORT_MAX_BYTES;
+		vq->addr_only = true;
+		return;
+	default:
+		return;	/* stats: the default; only VBALLOON_STATS_MAX entries are read */
+	}
 }
 
 static const struct virtio_dev_ops balloon_ops = {
 	.name = "virtio-balloon",
 	.device_id = VIRTIO_ID_BALLOON,
-	.nr_queues = 3,
-	.features = (1ULL << VIRTIO_BALLOON_F_STATS_VQ) | (1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM),
+	.nr_queues = 4,
+	/* kernel/vm.c withholds what the VM's settings turn off */
+	.features = (1ULL << VIRTIO_BALLOON_F_STATS_VQ) | (1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM) |
+		    (1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING),
 	.config_size = sizeof(struct virtio_balloon_config),
 	.read_config = balloon_read_config,
 	.write_config = balloon_write_config,
 	.notify = balloon_notify,
 	.reset = balloon_reset,
-	.queue_limit = balloon_queue_limit,
+	.queue_setup = balloon_queue_setup,
 };
 
 int vballoon_init(struct vballoon *b, struct vm *vm, unsigned int irq)

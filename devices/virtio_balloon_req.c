@@ -78,3 +78,26 @@ uint32_t vballoon_parse_stats(const struct vq_mem *m, const struct vq_chain *c,
 	}
 	return seen;
 }
+
+enum vballoon_role vballoon_queue_role(uint64_t features, unsigned int q)
+{
+	/* §5.5.2, in order; feature -1: always there */
+	static const struct {
+		enum vballoon_role role;
+		int feature;
+	} queues[] = {
+		{ VBALLOON_ROLE_INFLATE, -1 },
+		{ VBALLOON_ROLE_DEFLATE, -1 },
+		{ VBALLOON_ROLE_STATS, VIRTIO_BALLOON_F_STATS_VQ },
+		{ VBALLOON_ROLE_FREE_PAGE, VIRTIO_BALLOON_F_FREE_PAGE_HINT },
+		{ VBALLOON_ROLE_REPORTING, VIRTIO_BALLOON_F_PAGE_REPORTING },
+	};
+
+	for (unsigned int i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
+		if (queues[i].feature >= 0 && !(features & (1ULL << queues[i].feature)))
+			continue;
+		if (!q--)
+			return queues[i].role;
+	}
+	return VBALLOON_ROLE_NONE;
+}

@@ -140,8 +140,6 @@ static void device_reset(struct virtio_dev *d)
 	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
 		vq_reset(&d->vq[q]);
 		d->vq[q].size = VIRTIO_QUEUE_SIZE;
-		if (d->ops->queue_limit && q < d->ops->nr_queues)
-			d->vq[q].max_bytes = d->ops->queue_limit(d, q);
 	}
 	vpci_set_intx(&d->pci, false);
 	if (d->ops->reset)
@@ -247,7 +245,19 @@ static void common_write(struct virtio_dev *d, unsigned int off, uint32_t v)
 	case VIRTIO_PCI_COMMON_Q_USEDLO:	set_half(&vq->used_gpa, 0, v); return;
 	case VIRTIO_PCI_COMMON_Q_USEDHI:	set_half(&vq->used_gpa, 1, v); return;
 	case VIRTIO_PCI_COMMON_Q_ENABLE:
-		if (v == 1 && vq_enable(vq, &d->mem) == 0)
+		/*
+		 * §3.1.1: features are negotiated (FEATURES_OK) before the queues
+		 * are set up, and they decide what a queue is for (§5.5.2).
+		 */
+		if (v != 1 || !(d->status & VIRTIO_STATUS_FEATURES_OK)) {
+			d->bad_accesses++;
+			return;
+		}
+		vq->max_bytes = 0;
+		vq->addr_only = false;
+		if (d->ops->queue_setup)
+			d->ops->queue_setup(d, d->queue_sel, vq);
+		if (vq_enable(vq, &d->mem) == 0)
 			vm_refresh_reserved(d->vm);
 		else
 			d->bad_accesses++;

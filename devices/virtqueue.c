@@ -217,7 +217,8 @@ static int vq_walk(struct virtq *vq, const struct vq_mem *m, struct vq_chain *c)
 			/* before the range check, whose cost grows with the length */
 			if (d.len > max - c->readable - c->writable)
 				return -VQ_EBIG;
-			if (!vq_range_ok(m, d.addr, d.len))
+			if (vq->addr_only ? d.len > UINT64_MAX - d.addr :
+					    !vq_range_ok(m, d.addr, d.len))
 				return -VQ_EADDR;
 			if (c->nr >= VQ_MAX_CHAIN)
 				return -VQ_ELONG;

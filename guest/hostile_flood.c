@@ -27,7 +27,7 @@
 #define QUIET_MS		1200	/* more than two ticks: the console budget is back */
 #define OWN_PAGES		256
 #define FLOOD_PFNS		16384	/* 64 KiB of PFNs: the cap of a 64 MiB VM */
-#define CHAIN			16	/* descriptors per chain: the device's VQ_MAX_CHAIN */
+#define CHAIN			16	/* descriptors per chain (the device takes up to VQ_MAX_CHAIN, 32) */
 /* refused in one exit (32 pops fit its budget): a tick in between would hand the held one back */
 #define STATS_AGAIN		12
 #define COLLECT_MS		20000

@@ -10,7 +10,9 @@
  * policy may break: static VMs keep their size, targets stay within
  * [min, max] and are multiples of BAL_GRANULE, the dynamic VMs together
  * never get more than they hold now plus pool_free, and a VM never goes
- * below its minimum.
+ * below its minimum. What a VM holds is assigned - reported: memory its
+ * guest reported free has its frames back in the pool (pool_free counts
+ * them), though the guest may take it up again at any time.
  * The hypervisor then moves memory towards the targets: above the startup
  * size with virtio-mem (plug/unplug in 2 MiB blocks), below it with the
  * balloon.
@@ -32,7 +34,8 @@ struct bal_vm {
 	uint64_t startup, min, max;
 	unsigned int buffer;	/* percent of demand kept free on top of it */
 	unsigned int weight;	/* share under contention, 1..10000 */
-	uint64_t assigned;	/* backed by host frames now */
+	uint64_t assigned;	/* the guest's now (what it sees, less its balloon) */
+	uint64_t reported;	/* of that, reported free: no frames, they are in the pool */
 	uint64_t demand;	/* what the guest uses (total - available), from its stats */
 	bool demand_known;	/* false until the first stats arrive */
 	bool manual;		/* `mem VM SIZE` is in force: target = manual_target */

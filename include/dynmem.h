@@ -13,6 +13,11 @@
  * to the pool. Grow = take frames from the pool, zero them, map them.
  * Memory is mapped with 2 MiB entries whenever a whole aligned 2 MiB range is
  * present and backed by one 2 MiB frame.
+ *
+ * Free page reporting (VIRTIO 1.2 §5.5.6.7) adds a third state beside
+ * present and ballooned: reported memory is still the guest's, and it will
+ * use it again without a word, but until then it has no entry and no frame.
+ * Its first touch maps zeroed memory back (dynmem_refault, dynmem_back).
  */
 #ifndef DYNMEM_H
 #define DYNMEM_H
@@ -22,7 +27,8 @@
 #include "pmm.h"
 #include "pt.h"
 
-#define DYNMEM_MAX_RESERVED	8
+/* boot area, legacy hole, image, four balloon queues and one virtio-mem queue, with room */
+#define DYNMEM_MAX_RESERVED	12
 #define DYNMEM_MAX_BATCH	512	/* PFNs sorted at once (on the stack); larger requests go in batches */
 
 struct dynmem_stats {
@@ -38,6 +44,17 @@ struct dynmem_stats {
 	uint64_t splits, merges;	/* 2 MiB entries split / rebuilt */
 	uint64_t nomem;			/* requests cut short: pool empty */
 	uint64_t backed_on_touch;	/* lazily plugged blocks backed at first touch */
+	/* free page reporting: pages reported, touches that mapped memory back */
+	uint64_t reported;		/* pages unmapped and freed by reports */
+	uint64_t report_refills;	/* reported 2 MiB chunks of RAM or blocks mapped again */
+	/* pages a report named but that stay as they were, by reason */
+	uint64_t report_invalid;	/* outside RAM and the region, or reserved */
+	uint64_t report_ballooned;	/* ballooned (the balloon's, not the guest's) */
+	uint64_t report_again;		/* reported already */
+	uint64_t report_unplugged;	/* in an unplugged or owed block */
+	uint64_t report_partial;	/* in a block the range covers only in part */
+	uint64_t report_nomem;		/* a split needed a table page and the pool had none */
+	uint64_t report_unaligned;	/* ranges not page-aligned (trimmed to whole pages) */
 };
 
 struct dynmem {
@@ -55,17 +72,25 @@ struct dynmem {
 	uint64_t *plugged;		/* bitmap: hp_size / block_size bits, zeroed */
 	bool lazy;			/* plug promises frames; first touch backs a block */
 	uint64_t *owed;			/* lazy only: bitmap like plugged, zeroed */
+	/* free page reporting only (NULL: every report is refused), zeroed */
+	uint64_t *reported;		/* bitmap like ballooned: RAM pages reported free */
+	uint64_t *reported_blocks;	/* bitmap like plugged: blocks reported free */
 	/* state */
 	uint64_t nr_ballooned;		/* pages */
-	uint64_t nr_plugged;		/* blocks, owed ones included */
+	uint64_t nr_plugged;		/* blocks, owed and reported ones included */
 	uint64_t nr_owed;		/* plugged blocks no frame backs yet */
+	uint64_t nr_reported;		/* RAM pages reported: no entry, no frame, still the guest's */
+	uint64_t nr_reported_blocks;	/* plugged blocks reported: likewise */
 	bool defer_flush, flush_owed;	/* dynmem_hold_flush() in force; a flush is owed */
 	struct { uint64_t start, end; } reserved[DYNMEM_MAX_RESERVED];	/* never ballooned */
 	unsigned int nr_reserved;
 	struct dynmem_stats st;
 };
 
-/* Bitmap words the caller must provide (zeroed) for the bitmaps (owed: as plugged). */
+/*
+ * Bitmap words the caller must provide (zeroed): owed and reported_blocks
+ * as plugged, reported as ballooned.
+ */
 uint64_t dynmem_balloon_words(uint64_t ram_size);
 uint64_t dynmem_plug_words(uint64_t hp_size, uint64_t block_size);
 
@@ -86,14 +111,37 @@ void dynmem_unreserve_all(struct dynmem *d);
  */
 int64_t dynmem_inflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
 int64_t dynmem_deflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
+
+/* What a touch of unmapped guest memory came to (dynmem_refault, dynmem_back). */
+#define DYNMEM_FAULT_NONE	(-1)	/* not the guest's memory: nothing to map there */
+#define DYNMEM_FAULT_NOMEM	(-2)	/* the guest's memory, but the pool has no frame now */
+
 /*
  * A guest touched an unmapped page: a ballooned page gets a zeroed frame, a
- * lazily plugged block its frames. 0, or -1 if gpa is neither.
+ * lazily plugged block its frames, a reported page zeroed memory for all the
+ * reported pages of its 2 MiB chunk (a reported block: a zeroed block).
+ * 0, DYNMEM_FAULT_NONE or DYNMEM_FAULT_NOMEM (nothing changed for gpa).
  */
 int dynmem_refault(struct dynmem *d, uint64_t gpa);
-/* Back the owed block holding gpa (the hypervisor is about to touch it). 0, or -1 if none is owed there. */
+/*
+ * The hypervisor is about to touch gpa: back it if it is owed or reported
+ * memory (not ballooned: that is not the guest's to hand us). Returns as
+ * dynmem_refault.
+ */
 int dynmem_back(struct dynmem *d, uint64_t gpa);
 bool dynmem_is_ballooned(const struct dynmem *d, uint64_t gpa);
+bool dynmem_is_reported(const struct dynmem *d, uint64_t gpa);
+
+/*
+ * Free page reporting (VIRTIO 1.2 §5.5.6.7): the guest says the pages of
+ * [gpa, gpa + len) are free. Hostile input: only whole pages are taken,
+ * and pages outside RAM and the region, reserved, ballooned or reported
+ * already, in unplugged or owed blocks, or in blocks the range covers only
+ * in part are left as they are and counted by reason. The rest lose their
+ * entries (a whole 2 MiB leaf goes without a split) and their frames go
+ * back to the pool, with one flush for the call. Returns the pages reported.
+ */
+uint64_t dynmem_report(struct dynmem *d, uint64_t gpa, uint64_t len);
 
 /*
  * virtio-mem blocks: addr must be block-aligned inside the region. Plug maps
@@ -122,11 +170,16 @@ int dynmem_block_state(const struct dynmem *d, uint64_t addr, uint64_t nb_blocks
 void dynmem_hold_flush(struct dynmem *d);
 void dynmem_release_flush(struct dynmem *d);
 
-/* Sizes in bytes */
-uint64_t dynmem_assigned(const struct dynmem *d);	/* backed by host frames */
+/*
+ * Sizes in bytes. assigned is what the guest sees and may use: RAM less the
+ * balloon, plus plugged blocks; owed and reported memory included, though
+ * no frame backs it (the VM owns assigned - owed - reported bytes of frames).
+ */
+uint64_t dynmem_assigned(const struct dynmem *d);
 uint64_t dynmem_balloon_bytes(const struct dynmem *d);
-uint64_t dynmem_plugged_bytes(const struct dynmem *d);	/* owed ones included */
+uint64_t dynmem_plugged_bytes(const struct dynmem *d);	/* owed and reported ones included */
 uint64_t dynmem_owed_bytes(const struct dynmem *d);
+uint64_t dynmem_reported_bytes(const struct dynmem *d);	/* RAM pages and blocks */
 /* Frames promised for one owed block: its frames and the tables a 4 KiB mapping could need. */
 uint64_t dynmem_owed_block_frames(const struct dynmem *d);
 

@@ -16,4 +16,13 @@ extern struct timer_queue host_timers;	/* the host's own deadlines: the balancer
 /* Runs every VM until all have stopped. */
 void sched_run(void);
 
+struct vcpu;
+/*
+ * The vCPU's access at gpa is to its own memory, but the host pool has no
+ * frame for it: the vCPU waits, the access not done (RIP unchanged), and is
+ * entered again after the next balancer tick, which may have taken memory
+ * back from another VM; then the access retries. One line per episode.
+ */
+void sched_wait_memory(struct vcpu *vcpu, uint64_t gpa);
+
 #endif

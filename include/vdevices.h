@@ -27,6 +27,8 @@ struct vballoon {
 		struct vq_chain c;
 	} cur[2];
 	uint64_t split_requests;	/* requests that took more than one exit */
+	struct vballoon_report_stats report;	/* free page reports */
+	uint64_t idle_notifies;		/* notifies of a queue the features give no role */
 };
 
 struct vmem {

@@ -8,7 +8,9 @@
  * outside RAM, and each still costs sorting and checking. The queues refuse
  * a longer buffer outright (virtq.max_bytes = vballoon_pfn_bytes()), and
  * vballoon_pfns() reads no more than that limit if handed one anyway.
- * A stats buffer is read for at most VBALLOON_STATS_MAX entries.
+ * A stats buffer is read for at most VBALLOON_STATS_MAX entries. A free
+ * page report names at most VBALLOON_REPORT_MAX_BYTES (the reporting
+ * queue's virtq.max_bytes), so it is done whole, in one exit.
  */
 #ifndef VIRTIO_BALLOON_REQ_H
 #define VIRTIO_BALLOON_REQ_H
@@ -28,11 +30,44 @@
  */
 #define VBALLOON_STATS_MAX	16
 
+/*
+ * Most bytes one free page report may name: Linux sends up to 32 ranges
+ * (PAGE_REPORTING_CAPACITY) of free blocks of order 9 or 10 (2 or 4 MiB)
+ * in one chain. 32768 pages of work: a quarter of an exit's budget.
+ */
+#define VBALLOON_REPORT_MAX_BYTES	(32ULL * (4ULL << 20))
+
 struct vballoon_req_stats {
 	uint64_t pfns_received;		/* PFNs read from requests */
 	uint64_t pfns_over_cap;		/* PFNs beyond the per-request cap, not read */
 	uint64_t stats_ignored;		/* stats entries beyond VBALLOON_STATS_MAX, not read */
 };
+
+/* Free page reporting, per device (the pages, by what became of them, are in dynmem_stats). */
+struct vballoon_report_stats {
+	uint64_t reports;		/* chains taken from the reporting queue */
+	uint64_t ranges;		/* device-writable buffers: ranges of free memory */
+	uint64_t pages;			/* pages reported (unmapped and freed) */
+	uint64_t refused_ranges;	/* ranges of which not one page was reported */
+	uint64_t readable;		/* device-readable buffers in a report: ignored */
+};
+
+/*
+ * What virtio-balloon queue q is for (VIRTIO 1.2 §5.5.2: inflateq,
+ * deflateq, statsq, free_page_vq, reporting_vq). A queue whose feature was
+ * not negotiated does not exist and takes no index: the ones after it move
+ * down, as Linux's driver and QEMU number them. So with STATS_VQ and
+ * PAGE_REPORTING the reporting queue is 3, with PAGE_REPORTING alone 2.
+ */
+enum vballoon_role {
+	VBALLOON_ROLE_NONE,		/* no queue of this index under these features */
+	VBALLOON_ROLE_INFLATE,
+	VBALLOON_ROLE_DEFLATE,
+	VBALLOON_ROLE_STATS,
+	VBALLOON_ROLE_FREE_PAGE,	/* free page hinting: never offered */
+	VBALLOON_ROLE_REPORTING,
+};
+enum vballoon_role vballoon_queue_role(uint64_t features, unsigned int q);
 
 /* Most bytes of le32 PFNs one request may hold: 4 per page of startup RAM. */
 uint64_t vballoon_pfn_bytes(uint64_t ram_size);
@@ -51,6 +86,17 @@ uint64_t vballoon_req_pfns(const struct dynmem *dm, const struct vq_chain *c);
  */
 uint64_t vballoon_pfns(struct dynmem *dm, const struct vq_mem *m, const struct vq_chain *c,
 		       bool inflate, uint64_t *done, uint64_t max, struct vballoon_req_stats *st);
+
+/*
+ * One free page report (§5.5.6.7): each device-writable buffer of the chain
+ * names [addr, addr + len) of guest memory the driver holds free;
+ * dynmem_report() checks and reports it, with one flush for the chain.
+ * Device-readable buffers have no meaning here: counted and ignored. The
+ * buffers themselves are never read or written. Returns the work to charge:
+ * the pages the ranges name.
+ */
+uint64_t vballoon_report(struct dynmem *dm, const struct vq_chain *c,
+			 struct vballoon_report_stats *st);
 
 /*
  * Reads a stats buffer of packed {le16 tag, le64 val} entries (§5.5.6.3):

@@ -17,7 +17,7 @@
 #include "virtqueue.h"
 #include "vpci.h"
 
-#define VIRTIO_MAX_QUEUES	3
+#define VIRTIO_MAX_QUEUES	4	/* virtio-balloon: inflate, deflate, stats, reporting */
 #define VIRTIO_QUEUE_SIZE	128	/* queue_size offered (the driver may pick less) */
 #define VIRTIO_BAR_COMMON	0x00
 #define VIRTIO_BAR_ISR		0x38
@@ -53,8 +53,12 @@ struct virtio_dev_ops {
 	void (*write_config)(struct virtio_dev *d, unsigned int off, unsigned int size, uint32_t v);
 	void (*notify)(struct virtio_dev *d, unsigned int queue);
 	void (*reset)(struct virtio_dev *d);
-	/* most bytes one chain of queue may describe (virtq.max_bytes); NULL: the default */
-	uint64_t (*queue_limit)(struct virtio_dev *d, unsigned int queue);
+	/*
+	 * The driver enables queue (after FEATURES_OK, so what the queue is for
+	 * is settled): set vq->max_bytes, the most bytes one chain may describe,
+	 * and vq->addr_only. NULL: the defaults.
+	 */
+	void (*queue_setup)(struct virtio_dev *d, unsigned int queue, struct virtq *vq);
 };
 
 struct virtio_dev {

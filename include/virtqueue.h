@@ -13,7 +13,12 @@
 #include <stdint.h>
 
 #define VQ_MAX_SIZE	256	/* largest queue_size a device offers */
-#define VQ_MAX_CHAIN	16	/* longest descriptor chain accepted */
+/*
+ * Longest descriptor chain accepted: a free page report (VIRTIO 1.2
+ * §5.5.6.7) is one chain of up to 32 buffers (Linux's
+ * PAGE_REPORTING_CAPACITY), and indirect descriptors are never offered.
+ */
+#define VQ_MAX_CHAIN	32
 /*
  * Most bytes one chain may describe unless the device sets virtq.max_bytes.
  * The walker checks every page of every buffer is RAM, so this bounds the
@@ -37,6 +42,12 @@ struct virtq {
 	uint16_t used_idx;	/* next used ring entry to fill */
 	bool broken;		/* a fatal inconsistency was found: device needs reset */
 	uint64_t max_bytes;	/* most bytes one chain may describe; 0 = VQ_DEFAULT_MAX_BYTES */
+	/*
+	 * The device never reads or writes this queue's buffers, it only takes
+	 * their addresses (free page reporting): the walker checks that they do
+	 * not wrap, not that they are RAM, which would map (and so back) them.
+	 */
+	bool addr_only;
 	/* heads popped and not yet pushed back: a head listed again meanwhile is refused */
 	uint64_t inflight[VQ_MAX_SIZE / 64];
 	/* counters */

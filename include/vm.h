@@ -74,6 +74,8 @@ struct vcpu {
 	void *arch;			/* vendor state (struct vmx_vcpu) */
 	bool yield;			/* leave the run loop at the next exit */
 	bool halted;			/* HLT with interrupts on: waits for an interrupt */
+	bool mem_wait;			/* an access found the pool empty: waits for the next tick */
+	bool mem_episode;		/* waiting for memory was reported; ends with an access that maps */
 	uint64_t exits[HV_MAX_EXIT_REASONS];
 	uint64_t exits_total;
 	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
@@ -145,6 +147,8 @@ struct vm {
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
 	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */
 	uint64_t hypercalls;
+	uint64_t mem_wait_episodes;	/* times its vCPU began waiting for memory */
+	uint64_t mem_waits;		/* accesses that found the pool empty (one per tick waited) */
 	/* how a Linux guest ended, from its own console (kernel/vm_ending.c) */
 	char guest_panic[VM_STOP_REASON_MAX - 24];
 	bool guest_shut_down;
@@ -205,8 +209,12 @@ uint64_t vcpu_cr0_guest_owned(const struct vm *vm);
 /* The guest's CR0/CR3/CR4/EFER/CS.L, as the write checks need them. */
 void vcpu_rules_ctx(struct vcpu *vcpu, struct cpu_rules_ctx *g);
 uint64_t vcpu_cr4_guest_owned(const struct vm *vm);
-/* An access to an unmapped guest-physical address; returns 0 if it was resolved. */
-int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch);
+/*
+ * An access to an unmapped guest-physical address: 0 if it was resolved,
+ * memory mapped or the vCPU waiting for some (it retries the access at the
+ * next balancer tick), -1 if gpa is not the VM's memory.
+ */
+int vcpu_gpa_fault(struct vcpu *vcpu, uint64_t gpa, bool write, bool fetch);
 /*
  * A data access at gpa, in a device's MMIO range, by the instruction at RIP
  * (kernel/mmio.c): emulated on the VM's bus, RIP moved past it; returns 0.

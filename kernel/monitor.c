@@ -81,6 +81,13 @@ static void cmd_stats(void)
 		       vm->vmem.cnt.nacks, vm->vmem.cnt.errors, s->plugged_blocks,
 		       s->unplugged_blocks, s->flushes,
 		       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
+		if (vm->mem.dynamic && vm->mem.reporting)
+			printk("mon: %s: free page reporting: %lu reports, %luM reported, "
+			       "%luM reported now, %lu refills; waited for memory %lu times\n",
+			       vm->name, vm->balloon.report.reports,
+			       s->reported >> (20 - PAGE_SHIFT),
+			       dynmem_reported_bytes(&vm->dyn) >> 20, s->report_refills,
+			       vm->mem_wait_episodes);
 	}
 }
 

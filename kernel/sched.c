@@ -6,13 +6,16 @@
  * that are due run (a PIT tick raises IRQ 0) and device work an exit left
  * over (VIRTIO_EXIT_BUDGET) is taken up, one exit's worth, so a guest's
  * requests never stretch a slice. A vCPU halted with interrupts on waits
- * until its PIC has an interrupt for it; when every vCPU waits, the CPU idles
- * until the earliest deadline of any timer queue (or a monitor command).
+ * until its PIC has an interrupt for it; a vCPU waiting for memory (the
+ * host pool was empty) until the next balancer tick. When every vCPU waits,
+ * the CPU idles until the earliest deadline of any timer queue (the
+ * balancer tick's among them) or a monitor command.
  */
 #include "cpu.h"
 #include "dynmem_ctl.h"
 #include "hv_ops.h"
 #include "monitor.h"
+#include "printk.h"
 #include "sched.h"
 #include "vm.h"
 
@@ -23,8 +26,22 @@ struct timer_queue host_timers;
 
 static bool vcpu_ready(struct vm *vm)
 {
-	return vm->state == VM_RUNNABLE &&
+	return vm->state == VM_RUNNABLE && !vm->vcpu.mem_wait &&
 	       (!vm->vcpu.halted || vpic_pending(&vm->pic) >= 0);
+}
+
+void sched_wait_memory(struct vcpu *vcpu, uint64_t gpa)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (!vcpu->mem_episode) {
+		printk("vm %s: waiting for memory at %#lx (host pool empty)\n", vm->name, gpa);
+		vm->mem_wait_episodes++;
+		vcpu->mem_episode = true;
+	}
+	vm->mem_waits++;
+	vcpu->mem_wait = true;
+	vcpu->yield = true;
 }
 
 /* Runs every queue's due timers; returns the earliest deadline left. */
@@ -88,12 +105,15 @@ void sched_run(void)
 		/*
 		 * The project's own test guest halts without a timer of its own: each
 		 * balancer tick wakes every halted vCPU, as a periodic interrupt would.
-		 * A woken Linux idle loop just halts again.
+		 * A woken Linux idle loop just halts again. A vCPU waiting for memory
+		 * retries its access: the tick may have moved memory.
 		 */
 		if (dm_ticks != ticks_seen) {
 			ticks_seen = dm_ticks;
-			for (unsigned int i = 0; i < nr_vms; i++)
+			for (unsigned int i = 0; i < nr_vms; i++) {
 				vms[i].vcpu.halted = false;
+				vms[i].vcpu.mem_wait = false;
+			}
 		}
 	}
 }

@@ -33,6 +33,20 @@ static uint64_t dup_heads(const struct virtio_dev *d)
 	return n;
 }
 
+static void summary_reporting(const struct vm *vm)
+{
+	const struct dynmem_stats *s = &vm->dyn.st;
+	const struct vballoon_report_stats *r = &vm->balloon.report;
+
+	printk("summary: vm %s: free page reporting: %lu reports, %lu MiB reported, %lu refills; "
+	       "%lu ranges (%lu refused, %lu unaligned, %lu readable ignored); pages refused: "
+	       "%lu invalid, %lu ballooned, %lu reported already, %lu unplugged, "
+	       "%lu in partial blocks\n",
+	       vm->name, r->reports, s->reported >> (20 - PAGE_SHIFT), s->report_refills,
+	       r->ranges, r->refused_ranges, s->report_unaligned, r->readable, s->report_invalid,
+	       s->report_ballooned, s->report_again, s->report_unplugged, s->report_partial);
+}
+
 static void summary_dynmem(const struct vm *vm)
 {
 	const struct dynmem_stats *s = &vm->dyn.st;
@@ -56,6 +70,8 @@ static void summary_dynmem(const struct vm *vm)
 	if (vm->mem.lazy_plug)
 		printk("summary: vm %s: lazy plug: %lu blocks backed at first touch\n",
 		       vm->name, s->backed_on_touch);
+	if (vm->mem.dynamic && vm->mem.reporting)
+		summary_reporting(vm);
 }
 
 static void summary_vm(const struct vm *vm)
@@ -74,6 +90,9 @@ static void summary_vm(const struct vm *vm)
 	       CON_TICK_BYTES);
 	if (vm->mem.dynamic || vm->dyn.st.inflated || vm->dyn.st.plugged_blocks)
 		summary_dynmem(vm);
+	if (vm->mem_wait_episodes)
+		printk("summary: vm %s: waited for memory %lu times (host pool empty), "
+		       "%lu retries\n", vm->name, vm->mem_wait_episodes, vm->mem_waits);
 	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS; r++)
 		if (v->exits[r])
 			printk("summary: vm %s: exit %-22s %lu\n", vm->name,

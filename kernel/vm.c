@@ -105,6 +105,9 @@ static int vm_add_devices(struct vm *vm)
 		return -1;
 	if (!vm->mem.deflate_on_oom)
 		vm->balloon.dev.features &= ~(1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	/* gmem_alloc_ram gave dynmem no reported bitmaps: nothing to offer */
+	if (!vm->mem.reporting)
+		vm->balloon.dev.features &= ~(1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING);
 	if (vm->dyn.hp_size && vmem_init(&vm->vmem, vm, VMEM_IRQ))
 		return -1;
 	return 0;
@@ -139,6 +142,8 @@ static int vm_build(struct vm *vm, struct vcpu_boot *boot, char *err, unsigned l
 	vm->guest_panic[0] = '\0';
 	vm->guest_shut_down = false;
 	memset(&vm->vcpu.regs, 0, sizeof(vm->vcpu.regs));
+	vm->vcpu.mem_wait = false;
+	vm->vcpu.mem_episode = false;
 	if (gpa_layout_build(&vm->layout, cfg->mem_bytes,
 			     gmem_hotplug_base(cfg->mem_bytes, linux_guest),
 			     gmem_hotplug_size(cfg->mem_bytes, cfg->max_bytes, linux_guest),

@@ -64,6 +64,16 @@ static uint64_t vm_hi(const struct bal_vm *v)
 	return max_u64(round_down(v->max), vm_lo(v));
 }
 
+/*
+ * The frames a VM holds: what it is assigned less what its guest reported
+ * free, whose frames are in the pool already. Counting both would count
+ * that memory twice.
+ */
+static uint64_t vm_held(const struct bal_vm *v)
+{
+	return v->assigned > v->reported ? v->assigned - v->reported : 0;
+}
+
 static unsigned int vm_weight(const struct bal_vm *v)
 {
 	return v->weight ? v->weight : 1;	/* a zero weight would starve the VM */
@@ -88,7 +98,7 @@ static uint64_t desired(const struct bal_vm *v)
 	if (v->manual)
 		want = v->manual_target;
 	else if (!v->demand_known)
-		want = v->assigned;	/* no stats yet: nothing to go by, keep it */
+		want = v->assigned;	/* no stats yet: nothing to go by, keep it (reported too) */
 	else
 		want = with_buffer(v->demand, v->buffer);
 	/* vm_hi() is on the granule, so rounding up cannot pass it */
@@ -200,7 +210,7 @@ static void proportional(struct bal_vm *vms, unsigned int n, uint64_t pool_free)
 			v->target = v->assigned;
 			continue;
 		}
-		avail = sat_add(avail, v->assigned);
+		avail = sat_add(avail, vm_held(v));
 		mins = sat_add(mins, vm_base(v));
 	}
 	/*
@@ -240,9 +250,10 @@ static unsigned int pressure(const struct bal_vm *v)
 }
 
 /*
- * Cutting back an answer that does not fit: only a VM above the size it has
- * gives anything back, and never more than it would grow; a VM at or below
- * its size is left alone (base = target, nothing to give).
+ * Cutting back an answer that does not fit: only a VM above the size it
+ * holds gives anything back, and never more than it would grow; a VM at or
+ * below it is left alone (base = target, nothing to give). Memory its guest
+ * reported free counts as growth here: it is the cheapest to take back.
  */
 static bool span_cut(const struct bal_vm *v, struct span *s)
 {
@@ -250,8 +261,8 @@ static bool span_cut(const struct bal_vm *v, struct span *s)
 
 	if (!v->dynamic)
 		return false;
-	/* targets are on the granule: the assigned size rounded down is "no growth" */
-	floor = max_u64(round_down(v->assigned), vm_lo(v));
+	/* targets are on the granule: the size held rounded down is "no growth" */
+	floor = max_u64(round_down(vm_held(v)), vm_lo(v));
 	s->base = min_u64(v->target, floor);
 	s->cap = v->target - s->base;
 	return true;
@@ -279,7 +290,7 @@ void balancer_run(const struct balancer_policy *p, struct bal_vm *vms, unsigned 
 			continue;
 		}
 		v->target = min_u64(max_u64(round_down(v->target), vm_lo(v)), vm_hi(v));
-		avail = sat_add(avail, v->assigned);
+		avail = sat_add(avail, vm_held(v));
 		sum = sat_add(sum, v->target);
 	}
 	if (sum <= avail)

@@ -2,13 +2,16 @@
 /*
  * A VM's dynamic memory (see include/dynmem.h).
  *
- * Invariant: every page of [0, ram_size) is either ballooned (bit set, no
- * entry) or present (mapped to a frame the VM owns); every block of the
- * virtio-mem region is either absent, plugged (bit set, mapped to frames the
- * VM owns) or, with lazy plug, owed (plugged and owed bits set, no entry, its
- * frames promised in the pmm). So the VM owns exactly (dynmem_assigned() -
- * dynmem_owed_bytes()) / 4 KiB frames plus its table pages, and the pmm holds
- * nr_owed * dynmem_owed_block_frames() promised frames for it.
+ * Invariant: every page of [0, ram_size) is either present (mapped to a
+ * frame the VM owns), ballooned (ballooned bit set, no entry) or reported
+ * (reported bit set, no entry: free in the guest, zeroed on its next touch);
+ * every block of the virtio-mem region is either absent, plugged (plugged
+ * bit set, mapped to frames the VM owns), owed with lazy plug (plugged and
+ * owed bits set, no entry, its frames promised in the pmm) or reported
+ * (plugged and reported_blocks bits set, no entry, no promise). So the VM
+ * owns exactly (dynmem_assigned() - dynmem_owed_bytes() -
+ * dynmem_reported_bytes()) / 4 KiB frames plus its table pages, and the pmm
+ * holds nr_owed * dynmem_owed_block_frames() promised frames for it.
  *
  * Frames removed from the gpt go back to the pool before the one flush that
  * ends a request: on this single-CPU hypervisor only the request itself runs
@@ -16,15 +19,13 @@
  * table page the paging-structure caches may still point to, so a request
  * that merged flushes too; requests that only added entries never do.
  *
- * Here: filling ballooned pages, setup, sizes and teardown. Balloon requests
- * are in dynmem_balloon.c, virtio-mem blocks in dynmem_plug.c.
+ * Here: filling ballooned or reported pages, setup, sizes and teardown.
+ * Balloon requests are in dynmem_balloon.c, virtio-mem blocks in
+ * dynmem_plug.c, free page reporting in dynmem_report.c.
  */
 #include <string.h>
 
 #include "dynmem_internal.h"
-
-#define CHUNK_PAGES	FRAMES_PER_LARGE	/* 4 KiB pages in a 2 MiB chunk */
-#define CHUNK_MASK	(CHUNK_PAGES - 1)
 
 /* ---- frames -------------------------------------------------------------- */
 
@@ -65,7 +66,7 @@ static uint64_t frame_hint(struct dynmem *d, uint64_t pfn, uint64_t n,
 			   bool *large_ok)
 {
 	uint64_t chunk = pfn & ~CHUNK_MASK, off, pa;
-	uint64_t p = bits_find(d->ballooned, chunk, chunk + CHUNK_PAGES, false);
+	uint64_t p = present_find(d, chunk, chunk + CHUNK_PAGES);
 
 	if (p < chunk + CHUNK_PAGES) {
 		off = (p - chunk) << PAGE_SHIFT;
@@ -129,7 +130,7 @@ int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
 }
 
 /*
- * Back pages [pfn, pfn + n) of one chunk, all ballooned: one 2 MiB frame
+ * Back pages [pfn, pfn + n) of one chunk, none present: one 2 MiB frame
  * and entry for a whole chunk while the pool has them, else 4 KiB frames.
  * Returns 1 (2 MiB), 0 (4 KiB) or -1 (pool empty, *mapped pages done).
  */
@@ -156,30 +157,29 @@ static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n,
 }
 
 /*
- * Give the ballooned pages [pfn, pfn + n) fresh zeroed frames, chunk by
- * chunk, and clear their bits; *done counts the pages mapped. A chunk that
- * is whole again after 4 KiB mappings becomes one 2 MiB entry if its frames
- * line up (pt_merge checks).
+ * Give the ballooned (or reported) pages [pfn, pfn + n) fresh zeroed
+ * frames, chunk by chunk, and clear their bits; *done counts the pages
+ * mapped. A chunk that is whole again after 4 KiB mappings becomes one
+ * 2 MiB entry if its frames line up (pt_merge checks).
  */
-int dynmem_fill_range(struct dynmem *d, uint64_t pfn, uint64_t n,
+int dynmem_fill_range(struct dynmem *d, enum unbacked k, uint64_t pfn, uint64_t n,
 		      bool *large_ok, uint64_t *done)
 {
 	while (n) {
 		uint64_t chunk = pfn & ~CHUNK_MASK, mapped = 0;
-		uint64_t k = min_u64(n, chunk + CHUNK_PAGES - pfn);
-		int ret = fill_chunk(d, pfn, k, large_ok, &mapped);
+		uint64_t len = min_u64(n, chunk + CHUNK_PAGES - pfn);
+		int ret = fill_chunk(d, pfn, len, large_ok, &mapped);
 
-		bits_apply(d->ballooned, pfn, mapped, BITS_CLEAR);
-		d->nr_ballooned -= mapped;
+		bits_apply(unbacked_map(d, k), pfn, mapped, BITS_CLEAR);
+		*unbacked_count(d, k) -= mapped;
 		*done += mapped;
 		if (ret < 0)
 			return -1;
-		if (!ret && !(bits_apply(d->ballooned, chunk, CHUNK_PAGES,
-					 BITS_TEST) & SOME_SET) &&
+		if (!ret && all_present(d, chunk, CHUNK_PAGES) &&
 		    !pt_merge(d->gpt, chunk << PAGE_SHIFT))
 			d->st.merges++;
-		pfn += k;
-		n -= k;
+		pfn += len;
+		n -= len;
 	}
 	return 0;
 }
@@ -231,11 +231,18 @@ int dynmem_init(struct dynmem *d)
 	if (nr_blocks(d) && d->owed)
 		memset(d->owed, 0, dynmem_plug_words(d->hp_size, d->block_size) *
 		       sizeof(uint64_t));
+	if (nr_blocks(d) && d->reported_blocks)
+		memset(d->reported_blocks, 0, dynmem_plug_words(d->hp_size, d->block_size) *
+		       sizeof(uint64_t));
+	if (d->reported)
+		memset(d->reported, 0, dynmem_balloon_words(d->ram_size) * sizeof(uint64_t));
 	d->nr_plugged = 0;
 	d->nr_owed = 0;
+	d->nr_reported = 0;
+	d->nr_reported_blocks = 0;
 	bits_apply(d->ballooned, 0, pages, BITS_SET);
 	d->nr_ballooned = pages;
-	if (!dynmem_fill_range(d, 0, pages, &large_ok, &done))
+	if (!dynmem_fill_range(d, UNBACKED_BALLOONED, 0, pages, &large_ok, &done))
 		return 0;
 	if (done)
 		pt_unmap(d->gpt, 0, d->ram_size, dynmem_free_leaf, d);
@@ -315,12 +322,17 @@ uint64_t dynmem_owed_bytes(const struct dynmem *d)
 	return d->nr_owed * d->block_size;
 }
 
+uint64_t dynmem_reported_bytes(const struct dynmem *d)
+{
+	return (d->nr_reported << PAGE_SHIFT) + d->nr_reported_blocks * d->block_size;
+}
+
 /*
  * pt_destroy hands every leaf's frame back and frees every table, the root
  * included: the caller's gpt is gone too (root PT_NO_TABLE, tables 0), and
  * owed blocks' promises are released. The bitmaps are left saying what is
- * true, all ballooned and unplugged, so dynmem_assigned() reads 0. No
- * flush: the VM runs no more.
+ * true, all ballooned and unplugged, nothing owed or reported, so
+ * dynmem_assigned() reads 0. No flush: the VM runs no more.
  */
 void dynmem_destroy(struct dynmem *d)
 {
@@ -329,6 +341,12 @@ void dynmem_destroy(struct dynmem *d)
 	if (d->owed && nr_blocks(d))
 		bits_apply(d->owed, 0, nr_blocks(d), BITS_CLEAR);
 	d->nr_owed = 0;
+	if (d->nr_reported)
+		bits_apply(d->reported, 0, d->ram_size >> PAGE_SHIFT, BITS_CLEAR);
+	d->nr_reported = 0;
+	if (d->nr_reported_blocks)
+		bits_apply(d->reported_blocks, 0, nr_blocks(d), BITS_CLEAR);
+	d->nr_reported_blocks = 0;
 	bits_apply(d->ballooned, 0, d->ram_size >> PAGE_SHIFT, BITS_SET);
 	d->nr_ballooned = d->ram_size >> PAGE_SHIFT;
 	if (nr_blocks(d))

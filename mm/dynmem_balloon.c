@@ -7,14 +7,6 @@
 
 /* ---- which PFNs a request acts on ---------------------------------------- */
 
-static bool is_reserved(const struct dynmem *d, uint64_t gpa)
-{
-	for (unsigned int i = 0; i < d->nr_reserved; i++)
-		if (gpa >= d->reserved[i].start && gpa < d->reserved[i].end)
-			return true;
-	return false;
-}
-
 static void sift_down(uint32_t *a, unsigned int i, unsigned int n)
 {
 	for (;;) {
@@ -112,17 +104,24 @@ static unsigned int run_len(const uint32_t *a, unsigned int n)
 /* ---- balloon requests ---------------------------------------------------- */
 
 /*
- * Balloon the present pages [pfn, pfn + n); -1 if a split found no table.
- * pt_unmap splits partly covered 2 MiB leaves on its one way down, all or
- * nothing, so a failure leaves the range as it was.
+ * Balloon the pages [pfn, pfn + n), present or reported; -1 if a split
+ * found no table. pt_unmap splits partly covered 2 MiB leaves on its one
+ * way down, all or nothing, so a failure leaves the range as it was.
+ * Reported pages have no entry and no frame already: they only change
+ * hands, from the guest's free memory to the balloon.
  */
 static int empty_range(struct dynmem *d, uint64_t pfn, uint64_t n)
 {
 	uint64_t splits = d->gpt->splits;
+	uint64_t reported = d->nr_reported ? bits_count(d->reported, pfn, n) : 0;
 
 	if (pt_unmap(d->gpt, pfn << PAGE_SHIFT, n << PAGE_SHIFT, dynmem_free_leaf, d))
 		return -1;
 	d->st.splits += d->gpt->splits - splits;
+	if (reported) {
+		bits_apply(d->reported, pfn, n, BITS_CLEAR);
+		d->nr_reported -= reported;
+	}
 	bits_apply(d->ballooned, pfn, n, BITS_SET);
 	d->nr_ballooned += n;
 	return 0;
@@ -163,7 +162,7 @@ static int balloon_pfns(struct dynmem *d, uint32_t *pfns, unsigned int n,
 int64_t dynmem_inflate(struct dynmem *d, const uint32_t *pfns, unsigned int n)
 {
 	uint32_t buf[DYNMEM_MAX_BATCH];
-	uint64_t done = 0;
+	uint64_t done = 0, reported = d->nr_reported;
 	bool failed = false;
 
 	/* a failed batch doesn't stop the next: inflating only gives memory back */
@@ -176,7 +175,8 @@ int64_t dynmem_inflate(struct dynmem *d, const uint32_t *pfns, unsigned int n)
 		pfns += k;
 		n -= k;
 	}
-	if (done)
+	/* reported pages only changed hands: nothing was unmapped for them */
+	if (done > reported - d->nr_reported)
 		flush(d);
 	d->st.inflated += done;
 	if (failed) {
@@ -201,7 +201,8 @@ int64_t dynmem_deflate(struct dynmem *d, const uint32_t *pfns, unsigned int n)
 			uint64_t before = done;
 
 			len = run_len(buf + i, m - i);
-			ret = dynmem_fill_range(d, buf[i], len, &large_ok, &done);
+			ret = dynmem_fill_range(d, UNBACKED_BALLOONED, buf[i], len,
+						&large_ok, &done);
 			d->st.ranges += done != before;
 		}
 		pfns += k;
@@ -224,9 +225,9 @@ int dynmem_refault(struct dynmem *d, uint64_t gpa)
 
 	if (!dynmem_is_ballooned(d, gpa))
 		return dynmem_back(d, gpa);
-	if (dynmem_fill_range(d, gpa >> PAGE_SHIFT, 1, &large_ok, &done)) {
+	if (dynmem_fill_range(d, UNBACKED_BALLOONED, gpa >> PAGE_SHIFT, 1, &large_ok, &done)) {
 		d->st.nomem++;
-		return -1;
+		return DYNMEM_FAULT_NOMEM;
 	}
 	if (d->st.merges != merges)
 		flush(d);

@@ -2,7 +2,8 @@
 /*
  * What the dynmem files share (mm/dynmem.c: setup, filling pages, sizes and
  * teardown; mm/dynmem_balloon.c: balloon requests; mm/dynmem_plug.c:
- * virtio-mem blocks). Not an interface: the public one is include/dynmem.h.
+ * virtio-mem blocks; mm/dynmem_report.c: free page reporting). Not an
+ * interface: the public one is include/dynmem.h.
  */
 #ifndef DYNMEM_INTERNAL_H
 #define DYNMEM_INTERNAL_H
@@ -99,6 +100,64 @@ static inline uint64_t nr_blocks(const struct dynmem *d)
 	return d->block_size ? d->hp_size / d->block_size : 0;
 }
 
+#define CHUNK_PAGES	FRAMES_PER_LARGE	/* 4 KiB pages in a 2 MiB chunk */
+#define CHUNK_MASK	(CHUNK_PAGES - 1)
+
+/* End of the reserved range holding gpa (a page boundary), or gpa if none holds it. */
+static inline uint64_t reserved_end(const struct dynmem *d, uint64_t gpa)
+{
+	for (unsigned int i = 0; i < d->nr_reserved; i++)
+		if (gpa >= d->reserved[i].start && gpa < d->reserved[i].end)
+			return d->reserved[i].end;
+	return gpa;
+}
+
+static inline bool is_reserved(const struct dynmem *d, uint64_t gpa)
+{
+	return reserved_end(d, gpa) != gpa;
+}
+
+/* ---- RAM pages without an entry or a frame ------------------------------- */
+
+/* Why a page of RAM has no frame: the balloon holds it, or the guest reported it free. */
+enum unbacked {
+	UNBACKED_BALLOONED,
+	UNBACKED_REPORTED,
+};
+
+static inline uint64_t *unbacked_map(struct dynmem *d, enum unbacked k)
+{
+	return k == UNBACKED_REPORTED ? d->reported : d->ballooned;
+}
+
+static inline uint64_t *unbacked_count(struct dynmem *d, enum unbacked k)
+{
+	return k == UNBACKED_REPORTED ? &d->nr_reported : &d->nr_ballooned;
+}
+
+static inline bool page_reported(const struct dynmem *d, uint64_t pfn)
+{
+	return d->nr_reported && bit(d->reported, pfn);
+}
+
+/* First page in [i, end) that is present (neither ballooned nor reported); end if none. */
+static inline uint64_t present_find(const struct dynmem *d, uint64_t i, uint64_t end)
+{
+	while ((i = bits_find(d->ballooned, i, end, false)) < end) {
+		if (!page_reported(d, i))
+			return i;
+		i = bits_find(d->reported, i, end, false);
+	}
+	return end;
+}
+
+/* Is every page of [i, i + n) present? */
+static inline bool all_present(const struct dynmem *d, uint64_t i, uint64_t n)
+{
+	return !(bits_apply(d->ballooned, i, n, BITS_TEST) & SOME_SET) &&
+	       (!d->nr_reported || !(bits_apply(d->reported, i, n, BITS_TEST) & SOME_SET));
+}
+
 /* ---- frames (mm/dynmem.c) ------------------------------------------------ */
 
 static inline void flush(struct dynmem *d)
@@ -123,10 +182,28 @@ int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
 		      uint64_t base, uint64_t *mapped);
 
 /*
- * Give the ballooned pages [pfn, pfn + n) fresh zeroed frames and clear
- * their bits; *done counts the pages mapped. 0, or -1 when the pool ran dry.
+ * Give the pages [pfn, pfn + n), all ballooned or all reported (k says
+ * which), fresh zeroed frames and clear their bits; *done counts the pages
+ * mapped. 0, or -1 when the pool ran dry.
  */
-int dynmem_fill_range(struct dynmem *d, uint64_t pfn, uint64_t n,
+int dynmem_fill_range(struct dynmem *d, enum unbacked k, uint64_t pfn, uint64_t n,
 		      bool *large_ok, uint64_t *done);
+
+/* ---- blocks (mm/dynmem_plug.c) ------------------------------------------- */
+
+/*
+ * Map the block at gpa to zeroed frames: 2 MiB ones while the pool has
+ * them, else 4 KiB ones. 0, or -1 with nothing of it left mapped.
+ */
+int dynmem_map_block(struct dynmem *d, uint64_t gpa);
+
+/* ---- reporting (mm/dynmem_report.c) -------------------------------------- */
+
+/*
+ * Map reported memory at gpa back: all the reported pages of its 2 MiB
+ * chunk of RAM, or its block. 0, DYNMEM_FAULT_NONE when gpa is not
+ * reported, DYNMEM_FAULT_NOMEM when the pool could not back it.
+ */
+int dynmem_refill(struct dynmem *d, uint64_t gpa);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * virtio-mem blocks of a VM's dynamic memory (see include/dynmem.h and the
  * invariant and flush rules in mm/dynmem.c): plug (eager or lazy), backing
- * owed blocks at first touch, unplug, state.
+ * owed (or reported) blocks at first touch, unplug, state.
  */
 #include <string.h>
 
@@ -150,19 +150,10 @@ nomem:
 	return -2;
 }
 
-/*
- * The promise is released and the frames allocated as for an eager plug,
- * 2 MiB frames while there are any, else 4 KiB ones: the promise covered
- * those and their tables, so this cannot run out. If it does anyway (the
- * books are wrong), the block is given up: unplugged, its frames freed.
- */
-static int back_block(struct dynmem *d, uint64_t b)
+int dynmem_map_block(struct dynmem *d, uint64_t gpa)
 {
-	uint64_t gpa = d->hp_base + b * d->block_size, off, pa, mapped;
+	uint64_t off, pa, mapped;
 
-	pmm_uncommit(d->pmm, dynmem_owed_block_frames(d));
-	bits_apply(d->owed, b, 1, BITS_CLEAR);
-	d->nr_owed--;
 	for (off = 0; off < d->block_size; off += LARGE_PAGE_SIZE) {
 		pa = pmm_alloc_large(d->pmm, d->owner);
 		if (pa != PMM_NO_FRAME) {
@@ -178,32 +169,61 @@ static int back_block(struct dynmem *d, uint64_t b)
 				continue;
 			off += mapped << PAGE_SHIFT;
 		}
-		pt_unmap(d->gpt, gpa, off, dynmem_free_leaf, d);
-		bits_apply(d->plugged, b, 1, BITS_CLEAR);
-		d->nr_plugged--;
-		d->st.nomem++;
+		/* entries only added, never seen by the guest: no flush */
+		if (off)
+			pt_unmap(d->gpt, gpa, off, dynmem_free_leaf, d);
 		return -1;
 	}
-	d->st.backed_on_touch++;
 	return 0;
+}
+
+/*
+ * The promise is released and the frames allocated as for an eager plug,
+ * 2 MiB frames while there are any, else 4 KiB ones: the promise covered
+ * those and their tables, so this cannot run out. If it does anyway (the
+ * books are wrong), the frames are promised again and the toucher waits
+ * for memory; should even that fail, the block is given up: unplugged.
+ */
+static int back_block(struct dynmem *d, uint64_t b)
+{
+	uint64_t frames = dynmem_owed_block_frames(d);
+
+	pmm_uncommit(d->pmm, frames);
+	if (!dynmem_map_block(d, d->hp_base + b * d->block_size)) {
+		bits_apply(d->owed, b, 1, BITS_CLEAR);
+		d->nr_owed--;
+		d->st.backed_on_touch++;
+		return 0;
+	}
+	d->st.nomem++;
+	if (!pmm_commit(d->pmm, frames))
+		return DYNMEM_FAULT_NOMEM;
+	bits_apply(d->owed, b, 1, BITS_CLEAR);
+	d->nr_owed--;
+	bits_apply(d->plugged, b, 1, BITS_CLEAR);
+	d->nr_plugged--;
+	return DYNMEM_FAULT_NONE;
 }
 
 int dynmem_back(struct dynmem *d, uint64_t gpa)
 {
 	int64_t b;
 
+	if (dynmem_is_reported(d, gpa))
+		return dynmem_refill(d, gpa);
 	if (!d->nr_owed || gpa < d->hp_base)
-		return -1;
+		return DYNMEM_FAULT_NONE;
 	b = block_index(d, gpa - (gpa - d->hp_base) % d->block_size, 1);
 	if (b < 0 || !bit(d->owed, b))
-		return -1;
+		return DYNMEM_FAULT_NONE;
 	return back_block(d, b);
 }
 
-/* Backed blocks are whole leaves (the unmap splits nothing); owed ones have none. */
+/* Backed blocks are whole leaves (the unmap splits nothing); owed and reported ones have none. */
 static void unplug_blocks(struct dynmem *d, uint64_t b, uint64_t nb)
 {
 	uint64_t owed = d->nr_owed ? bits_count(d->owed, b, nb) : 0;
+	uint64_t reported = d->nr_reported_blocks ? bits_count(d->reported_blocks, b, nb) : 0;
 
 	pt_unmap(d->gpt, d->hp_base + b * d->block_size, nb * d->block_size,
 		 dynmem_free_leaf, d);
@@ -211,6 +231,10 @@ static void unplug_blocks(struct dynmem *d, uint64_t b, uint64_t nb)
 		bits_apply(d->owed, b, nb, BITS_CLEAR);
 		d->nr_owed -= owed;
 		pmm_uncommit(d->pmm, owed * dynmem_owed_block_frames(d));
+	}
+	if (reported) {
+		bits_apply(d->reported_blocks, b, nb, BITS_CLEAR);
+		d->nr_reported_blocks -= reported;
 	}
 	bits_apply(d->plugged, b, nb, BITS_CLEAR);
 	d->nr_plugged -= nb;

@@ -10,6 +10,7 @@
 #include "hv_ops.h"
 #include "mm.h"
 #include "printk.h"
+#include "sched.h"
 #include "vm.h"
 
 /* Linux adds hot-plugged memory in 128 MiB sections: start the region on one */
@@ -60,7 +61,9 @@ int gmem_alloc_ram(struct vm *vm)
 {
 	struct dynmem *d = &vm->dyn;
 	const struct gpa_layout *l = &vm->layout;
-	uint64_t bwords, pwords, frames, hp_base = 0, hp_size = 0;
+	uint64_t bwords, pwords, words, frames, hp_base = 0, hp_size = 0, *next;
+	/* the balloon offers free page reporting: dynamic VMs with reporting=on */
+	bool reporting = vm->mem.dynamic && vm->mem.reporting;
 
 	for (unsigned int i = 0; i < l->nr; i++) {
 		if (l->r[i].kind == GPA_HOTPLUG) {
@@ -95,18 +98,30 @@ int gmem_alloc_ram(struct vm *vm)
 	/* the bitmaps are per-VM metadata: owned by the VM, freed with it */
 	bwords = dynmem_balloon_words(d->ram_size);
 	pwords = dynmem_plug_words(d->hp_size, d->block_size);
+	words = bwords + pwords;
 	if (d->lazy)
-		pwords *= 2;	/* owed beside plugged */
-	frames = ((bwords + pwords) * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+		words += pwords;	/* owed beside plugged */
+	if (reporting)
+		words += bwords + pwords;	/* reported pages and blocks */
+	frames = (words * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
 	vm->dyn_bitmaps_pa = pmm_alloc_contig(&host_pmm, frames, vm->owner);
 	if (vm->dyn_bitmaps_pa == PMM_NO_FRAME)
 		return -1;
 	vm->dyn_bitmaps_frames = frames;
 	memset(phys_to_virt(vm->dyn_bitmaps_pa), 0, frames * PAGE_SIZE);
-	d->ballooned = phys_to_virt(vm->dyn_bitmaps_pa);
-	d->plugged = d->ballooned + bwords;
-	if (d->lazy)
-		d->owed = d->plugged + pwords / 2;
+	next = phys_to_virt(vm->dyn_bitmaps_pa);
+	d->ballooned = next;
+	next += bwords;
+	d->plugged = next;
+	next += pwords;
+	if (d->lazy) {
+		d->owed = next;
+		next += pwords;
+	}
+	if (reporting) {
+		d->reported = next;
+		d->reported_blocks = next + bwords;
+	}
 	return dynmem_init(d);
 }
 
@@ -129,7 +144,11 @@ void *vm_map_gpa(void *ctx, uint64_t gpa, uint64_t len)
 
 	if (!gmem_within_page(gpa, len))
 		return NULL;	/* callers stay inside one page */
-	/* a lazily plugged block is the guest's memory: back it before use */
+	/*
+	 * A lazily plugged block or reported memory is the guest's: back it
+	 * before use. With the pool empty the access fails (NULL) like one
+	 * outside RAM; a device then hands the buffer back as bad.
+	 */
 	if (pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL) &&
 	    (dynmem_back(&vm->dyn, gpa) || pt_lookup(&vm->gpt, gpa, &hpa, NULL, NULL)))
 		return NULL;
@@ -172,15 +191,24 @@ int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 	return gmem_copy(vm, gpa, (void *)buf, len, true);
 }
 
-int vm_gpa_fault(struct vm *vm, uint64_t gpa, bool write, bool fetch)
+int vcpu_gpa_fault(struct vcpu *vcpu, uint64_t gpa, bool write, bool fetch)
 {
 	/*
 	 * A ballooned page the guest touches again gets a fresh zeroed frame,
 	 * as with QEMU's balloon: deflate is lazy for pages the driver did not
-	 * tell us about. A lazily plugged block gets its frames. Anything else
-	 * is outside the VM's memory.
+	 * tell us about. A lazily plugged block gets its frames, reported
+	 * memory zeroed frames again. Anything else is outside the VM's memory.
 	 */
-	return dynmem_refault(&vm->dyn, gpa);
+	int r = dynmem_refault(&vcpu->vm->dyn, gpa);
+
+	if (r == DYNMEM_FAULT_NOMEM) {
+		sched_wait_memory(vcpu, gpa);
+		return 0;
+	}
+	if (r)
+		return -1;
+	vcpu->mem_episode = false;
+	return 0;
 }
 
 static int reserve_queue_rings(struct vm *vm, const struct virtio_dev *d)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test of tools/plot on tests/tools/plot_sample.log (20 ticks, 3 VMs: web and
-# batch dynamic, db static; one demand=?; noise, ANSI escapes, CRLF and one
-# "dm t=" line that is not telemetry).
+# batch dynamic, db static; one demand=?, one reported=; noise, ANSI escapes,
+# CRLF and one "dm t=" line that is not telemetry).
 # usage: tests/tools/test_plot.sh     prints ok/not ok lines; exit 1 on a failure
 set -u
 
@@ -35,12 +35,13 @@ check "the PNG is 1200x600 (is $size)" test "$size" = 1200x600
 rows=$(wc -l <"$tmp/out.csv" 2>/dev/null || echo 0)
 check "the CSV has 81 lines (has $rows)" test "$rows" -eq 81
 check "the CSV header" test "$(head -n1 "$tmp/out.csv" 2>/dev/null)" = \
-	"kind,t_ms,name,assigned,visible,balloon,plugged,demand,target,pressure,free,total"
+	"kind,t_ms,name,assigned,visible,balloon,plugged,reported,demand,target,pressure,free,total"
 n=$(grep -c '^vm,[0-9]*,db,128,128,0,0,' "$tmp/out.csv" 2>/dev/null)
 check "20 points of the static VM (has $n)" test "$n" -eq 20
 n=$(grep -c '^host,' "$tmp/out.csv" 2>/dev/null)
 check "20 host points (has $n)" test "$n" -eq 20
-check "demand=? is left empty" grep -qx 'vm,500,batch,250,256,6,0,,250,80,,' "$tmp/out.csv"
+check "demand=? is left empty" grep -qx 'vm,500,batch,250,256,6,0,,,250,80,,' "$tmp/out.csv"
+check "reported= is read where a line has it" grep -qx 'vm,1000,web,270,270,0,14,12,240,288,88,,' "$tmp/out.csv"
 check "an ANSI-coloured line is read" grep -q '^vm,2000,web,' "$tmp/out.csv"
 check "a line with text before it is read" grep -q '^vm,3500,db,' "$tmp/out.csv"
 

@@ -98,13 +98,14 @@ static void fixture_env(const struct cfg *c, uint64_t arena_max)
 	assert_int_equal(pt_init(&gpt), 0);
 	bw = dynmem_balloon_words(c->ram);
 	pw = dynmem_plug_words(c->hp_size, c->block);
-	bitmaps = calloc(bw + 2 * pw + 1, sizeof(uint64_t));
+	bitmaps = calloc(2 * bw + 3 * pw + 1, sizeof(uint64_t));
 	assert_non_null(bitmaps);
 	d = (struct dynmem) {
 		.gpt = &gpt, .pmm = &pmm, .owner = OWNER, .phys_to_virt = p2v,
 		.flush = count_flush, .ctx = &d, .ram_size = c->ram,
 		.hp_base = c->hp_base, .hp_size = c->hp_size, .block_size = c->block,
 		.ballooned = bitmaps, .plugged = bitmaps + bw, .owed = bitmaps + bw + pw,
+		.reported = bitmaps + bw + 2 * pw, .reported_blocks = bitmaps + 2 * bw + 2 * pw,
 	};
 	flushes = 0;
 }
@@ -142,6 +143,86 @@ static int fixture_free_arena(void **state)
 static inline bool mapped(uint64_t gpa)
 {
 	return pt_lookup(&gpt, gpa, NULL, NULL, NULL) == 0;
+}
+
+/*
+ * The books, after any operation: the VM owns assigned - owed - reported
+ * bytes of frames plus its tables, the pmm promises exactly the owed
+ * blocks' frames, and every page of RAM and every block is in one state,
+ * with entries only when present: RAM present, ballooned or reported; a
+ * block unplugged, backed, owed or reported.
+ */
+static inline void fixture_check_books(void)
+{
+	uint64_t bal = 0, rep = 0, plugged = 0, owed = 0, repb = 0, pa;
+
+	assert_int_equal(pmm_check(&pmm), 0);
+	assert_int_equal(pmm.refused, 0);
+	assert_int_equal(pmm_count(&pmm, OWNER),
+			 (dynmem_assigned(&d) - dynmem_owed_bytes(&d) -
+			  dynmem_reported_bytes(&d)) / PG + gpt.tables);
+	assert_int_equal(pmm.committed, d.nr_owed * dynmem_owed_block_frames(&d));
+	for (uint64_t gpa = 0; gpa < d.ram_size; gpa += PG) {
+		bool b = dynmem_is_ballooned(&d, gpa), r = dynmem_is_reported(&d, gpa);
+
+		assert_false(b && r);
+		bal += b;
+		rep += r;
+		if (b || r) {
+			assert_false(mapped(gpa));
+			continue;
+		}
+		assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
+		assert_int_equal(pmm_owner(&pmm, pa), OWNER);
+	}
+	assert_int_equal(bal, d.nr_ballooned);
+	assert_int_equal(rep, d.nr_reported);
+	for (uint64_t b = 0; d.block_size && b < d.hp_size / d.block_size; b++) {
+		uint64_t gpa = d.hp_base + b * d.block_size;
+		bool plug = dynmem_block_state(&d, gpa, 1) == VIRTIO_MEM_STATE_PLUGGED;
+		bool o = d.owed && (d.owed[b / 64] >> (b % 64) & 1);
+		bool r = dynmem_is_reported(&d, gpa);
+
+		plugged += plug;
+		owed += o;
+		repb += r;
+		assert_false(o && r);
+		assert_true(plug || !(o || r));
+		assert_int_equal(mapped(gpa), plug && !o && !r);
+		assert_int_equal(mapped(gpa + d.block_size - PG), plug && !o && !r);
+	}
+	assert_int_equal(plugged, d.nr_plugged);
+	assert_int_equal(owed, d.nr_owed);
+	assert_int_equal(repb, d.nr_reported_blocks);
+}
+
+/* The host address of mapped guest memory at gpa (it must be mapped). */
+static inline uint8_t *host(uint64_t gpa)
+{
+	uint64_t pa;
+
+	assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
+	return arena + pa;
+}
+
+/* The size of the leaf mapping gpa: 4 KiB or 2 MiB. */
+static inline uint64_t page_size(uint64_t gpa)
+{
+	uint64_t size = 0;
+
+	assert_int_equal(pt_lookup(&gpt, gpa, NULL, NULL, &size), 0);
+	return size;
+}
+
+/* Does the mapped page at gpa read as zeros? */
+static inline bool is_zero(uint64_t gpa)
+{
+	const uint64_t *w = (const uint64_t *)host(gpa & ~(PG - 1));
+
+	for (unsigned int i = 0; i < PG / 8; i++)
+		if (w[i])
+			return false;
+	return true;
 }
 
 /* Take every free frame away, then hand back n 4 KiB frames or n 2 MiB groups. */

@@ -172,6 +172,61 @@ static void test_unknown_demand_keeps_assigned(void **state)
 	assert_int_equal(v.target, 502 * MiB);
 }
 
+/*
+ * Memory a guest reported free is assigned to it but its frames are in the
+ * pool: counted once. A keeps its 512M (no stats: nothing to go by), of
+ * which 256M were reported; the pool is those 256M. Counting them twice
+ * would hand B 256M that A may take back at any moment.
+ */
+static void test_reported_counted_once(void **state)
+{
+	struct bal_vm v[2] = {
+		dyn(128 * MiB, 2 * GiB, 512 * MiB, 0),
+		dyn(128 * MiB, 2 * GiB, 256 * MiB, 1000 * MiB),
+	};
+
+	v[0].demand_known = false;
+	v[0].reported = 256 * MiB;
+	run(v, 2, 256 * MiB);
+	assert_true(v[0].target + v[1].target <= 256 * MiB + (512 - 256) * MiB + 256 * MiB);
+	/* 768M for both: each its 128M minimum and half of the 512M left */
+	assert_int_equal(v[0].target, 384 * MiB);
+	assert_int_equal(v[1].target, 384 * MiB);
+	/* alone, A keeps all it was assigned, reported or not: no ratchet */
+	run(v, 1, 256 * MiB);
+	assert_int_equal(v[0].target, 512 * MiB);
+	run(v, 1, 256 * MiB);
+	assert_int_equal(v[0].target, 512 * MiB);
+	/* a guest that reports its demand gets what it needs; reported memory is free memory */
+	v[0].demand_known = true;
+	v[0].demand = 200 * MiB;
+	run(v, 1, 256 * MiB);
+	assert_int_equal(v[0].target, 240 * MiB);
+}
+
+/* A policy that over-commits is cut back: reported memory counts as growth, taken first. */
+static void grow_all(struct bal_vm *vms, unsigned int n, uint64_t pool_free)
+{
+	for (unsigned int i = 0; i < n; i++)
+		vms[i].target = vms[i].assigned + 64 * MiB;
+}
+
+static void test_reported_cut_back(void **state)
+{
+	static const struct balancer_policy greedy = { "greedy", grow_all };
+	struct bal_vm v[2] = {
+		dyn(128 * MiB, 2 * GiB, 512 * MiB, 0),
+		dyn(128 * MiB, 2 * GiB, 512 * MiB, 0),
+	};
+
+	v[0].reported = 100 * MiB;
+	balancer_run(&greedy, v, 2, 0);
+	/* the pool is empty: both hold what they hold, A's reported part is gone */
+	assert_int_equal(v[0].target + v[1].target, 924 * MiB);
+	assert_int_equal(v[0].target, 412 * MiB);
+	assert_int_equal(v[1].target, 512 * MiB);
+}
+
 static void test_manual_target(void **state)
 {
 	struct bal_vm v = dyn(128 * MiB, 2 * GiB, 512 * MiB, 100 * MiB);
@@ -421,6 +476,8 @@ static unsigned int make_scenario(struct bal_vm *v, uint64_t *pool)
 		/* in 4K pages, mostly in [min, max], now and then below min */
 		v[i].assigned = (rnd_below(16) ? min + rnd_below(max - min + 1) :
 				 rnd_below(min)) & ~4095ULL;
+		/* some of it reported free by the guest, now and then */
+		v[i].reported = rnd_below(3) ? 0 : rnd_below(v[i].assigned + 1) & ~4095ULL;
 		v[i].demand_known = rnd_below(5) != 0;
 		v[i].manual = rnd_below(10) == 0;
 		v[i].manual_target = rnd_below(3) ? rnd_below(2 * max) : rnd();
@@ -446,7 +503,8 @@ static void check(const struct bal_vm *in, const struct bal_vm *v, unsigned int 
 	bool grew = false, under_min = false;
 
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t floor = clamp(in[i].assigned / G * G, in[i].min, UINT64_MAX);
+		uint64_t held = in[i].assigned - in[i].reported;	/* reported frames are in the pool */
+		uint64_t floor = clamp(held / G * G, in[i].min, UINT64_MAX);
 
 		assert_int_equal(v[i].pressure, ref_pressure(&in[i]));
 		if (!in[i].dynamic) {
@@ -455,13 +513,13 @@ static void check(const struct bal_vm *in, const struct bal_vm *v, unsigned int 
 		}
 		assert_int_equal(v[i].target % G, 0);
 		assert_in_range(v[i].target, in[i].min, in[i].max);
-		avail += in[i].assigned;
+		avail += held;
 		sum += v[i].target;
 		/* a VM pinned with `mem` is sure of its manual target, the others of their minimum */
 		mins += in[i].manual ? ref_desired(&in[i]) : in[i].min;
 		want += ref_desired(&in[i]);
 		grew |= v[i].target > floor;
-		under_min |= in[i].assigned / G * G < in[i].min;
+		under_min |= held / G * G < in[i].min;
 		clamped[i] = clamp(raw_target[i] / G * G, in[i].min, in[i].max);
 		clamped_sum += clamped[i];
 		base[i] = clamped[i] < floor ? clamped[i] : floor;
@@ -595,6 +653,8 @@ int main(void)
 		cmocka_unit_test(test_max_caps),
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_unknown_demand_keeps_assigned),
+		cmocka_unit_test(test_reported_counted_once),
+		cmocka_unit_test(test_reported_cut_back),
 		cmocka_unit_test(test_manual_target),
 		cmocka_unit_test(test_manual_target_under_contention),
 		cmocka_unit_test(test_static_vms),

@@ -10,7 +10,6 @@
 static const struct cfg big = { 256 * MiB, 64 * MiB, 128 * MiB, 64 * MiB, LG };
 static const struct cfg small = { 64 * MiB, 16 * MiB, 1 * GiB, 16 * MiB, LG };
 
-static const uint8_t zero_page[PG];
 
 /* Pool, gpt and dynmem config; dynmem_init is left to the test. */
 static void env(const struct cfg *c)
@@ -39,27 +38,6 @@ static int teardown(void **state)
 static uint64_t ram_pages(void)
 {
 	return d.ram_size / PG;
-}
-
-static uint8_t *host(uint64_t gpa)
-{
-	uint64_t pa;
-
-	assert_int_equal(pt_lookup(&gpt, gpa, &pa, NULL, NULL), 0);
-	return arena + pa;
-}
-
-static uint64_t page_size(uint64_t gpa)
-{
-	uint64_t size = 0;
-
-	assert_int_equal(pt_lookup(&gpt, gpa, NULL, NULL, &size), 0);
-	return size;
-}
-
-static bool is_zero(uint64_t gpa)
-{
-	return !memcmp(host(gpa), zero_page, PG);
 }
 
 /* What the pages hold: a tag naming the page, at both ends. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the per-request caps of virtio-balloon requests
- * (devices/virtio_balloon_req.c) on the real dynmem, frame allocator and
+ * (devices/virtio_balloon_req.c), the queues' roles and free page reports
+ * (devices/virtio_balloon_report.c) on the real dynmem, frame allocator and
  * EPT walker (tests/unit/dynmem_fixture.h). The request buffers live in a
  * separate "driver memory" at gpa 0 that map() serves page by page.
  */
@@ -218,6 +219,86 @@ static void test_stats_cap(void **state)
 		assert_int_equal(stats[i], 0);
 }
 
+/* §5.5.2: queues whose feature was not negotiated take no index. */
+static void test_queue_roles(void **state)
+{
+	const uint64_t stats = 1ULL << VIRTIO_BALLOON_F_STATS_VQ;
+	const uint64_t hint = 1ULL << VIRTIO_BALLOON_F_FREE_PAGE_HINT;
+	const uint64_t rep = 1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING;
+	const uint64_t other = (1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM) |
+			       (1ULL << VIRTIO_F_VERSION_1);
+
+	for (uint64_t f = 0; f < 2; f++) {
+		uint64_t x = f ? other : 0;	/* other features change nothing */
+
+		assert_int_equal(vballoon_queue_role(x, 0), VBALLOON_ROLE_INFLATE);
+		assert_int_equal(vballoon_queue_role(x | stats | rep, 1), VBALLOON_ROLE_DEFLATE);
+		assert_int_equal(vballoon_queue_role(x, 2), VBALLOON_ROLE_NONE);
+		assert_int_equal(vballoon_queue_role(x | stats, 2), VBALLOON_ROLE_STATS);
+		assert_int_equal(vballoon_queue_role(x | stats, 3), VBALLOON_ROLE_NONE);
+		/* Linux with STATS_VQ and REPORTING: the reporting queue is 3 */
+		assert_int_equal(vballoon_queue_role(x | stats | rep, 2), VBALLOON_ROLE_STATS);
+		assert_int_equal(vballoon_queue_role(x | stats | rep, 3), VBALLOON_ROLE_REPORTING);
+		assert_int_equal(vballoon_queue_role(x | stats | rep, 4), VBALLOON_ROLE_NONE);
+		/* without stats it moves down to 2 */
+		assert_int_equal(vballoon_queue_role(x | rep, 2), VBALLOON_ROLE_REPORTING);
+		assert_int_equal(vballoon_queue_role(x | rep, 3), VBALLOON_ROLE_NONE);
+		/* free page hinting (never offered) would come before it */
+		assert_int_equal(vballoon_queue_role(x | stats | hint | rep, 3),
+				 VBALLOON_ROLE_FREE_PAGE);
+		assert_int_equal(vballoon_queue_role(x | stats | hint | rep, 4),
+				 VBALLOON_ROLE_REPORTING);
+		assert_int_equal(vballoon_queue_role(x | stats | hint | rep, 5), VBALLOON_ROLE_NONE);
+		assert_int_equal(vballoon_queue_role(~0ULL, 0xffffffffu), VBALLOON_ROLE_NONE);
+	}
+}
+
+static void add_buf(struct vq_chain *c, uint64_t gpa, uint32_t len, bool writable)
+{
+	c->bufs[c->nr++] = (struct vq_buf){ gpa, len, writable };
+	if (writable)
+		c->writable += len;
+	else
+		c->readable += len;
+}
+
+/*
+ * Linux's report: writable ranges of 2 and 4 MiB, here with a readable
+ * buffer (a driver bug: ignored), one outside RAM and one reported already.
+ * One flush for the chain; the work is the pages named.
+ */
+static void test_report_chain(void **state)
+{
+	struct vballoon_report_stats st = { 0 };
+	struct vq_chain c = { .head = 3 };
+	uint64_t free_before = pmm_count(&pmm, PMM_OWNER_FREE);
+
+	add_buf(&c, 2 * MiB, 64, false);
+	add_buf(&c, 2 * MiB, 2 * MiB, true);
+	add_buf(&c, 8 * MiB, 4 * MiB, true);
+	add_buf(&c, RAM, 4 * MiB, true);		/* beyond RAM */
+	add_buf(&c, 9 * MiB, 2 * MiB, true);		/* inside the 4 MiB above */
+	assert_int_equal(vballoon_report(&d, &c, &st), 512 + 1024 + 1024 + 512);
+	assert_int_equal(st.reports, 1);
+	assert_int_equal(st.ranges, 4);
+	assert_int_equal(st.readable, 1);
+	assert_int_equal(st.refused_ranges, 2);
+	assert_int_equal(st.pages, 1536);
+	assert_int_equal(d.st.reported, 1536);
+	assert_int_equal(d.st.report_again, 512);
+	assert_int_equal(d.st.report_invalid, 1024);
+	assert_int_equal(dynmem_reported_bytes(&d), 6 * MiB);
+	assert_int_equal(pmm_count(&pmm, PMM_OWNER_FREE), free_before + 1536);
+	assert_int_equal(flushes, 1);
+	assert_int_equal(map_calls, 0);		/* the ranges are never read */
+	/* a chain of nothing but readable buffers: counted, nothing done, no flush */
+	c = (struct vq_chain){ .head = 4 };
+	add_buf(&c, 0, 4 * MiB, false);
+	assert_int_equal(vballoon_report(&d, &c, &st), 0);
+	assert_int_equal(st.readable, 2);
+	assert_int_equal(flushes, 1);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -228,6 +309,8 @@ int main(void)
 		T(test_exact_cap_and_deflate),
 		T(test_split),
 		T(test_stats_cap),
+		cmocka_unit_test(test_queue_roles),
+		T(test_report_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, fixture_free_arena);

@@ -425,17 +425,17 @@ static void test_max_chain(void **state)
 {
 	struct vq_chain c;
 
-	setup_queue(32);
-	for (uint16_t i = 0; i < 31; i++)
+	setup_queue(64);
+	for (uint16_t i = 0; i < VQ_MAX_CHAIN; i++)
 		set_desc(i, DATA + i, 1, VIRTQ_DESC_F_NEXT, i + 1);
-	set_desc(15, DATA + 15, 1, 0, 0);
+	set_desc(VQ_MAX_CHAIN - 1, DATA + VQ_MAX_CHAIN - 1, 1, 0, 0);
 	drv_add(0);
 	assert_int_equal(vq_pop(&vq, &mem, &c), 0);	/* exactly VQ_MAX_CHAIN */
 	assert_int_equal(c.nr, VQ_MAX_CHAIN);
 	assert_int_equal(vq_push(&vq, &mem, c.head, 0), 0);
-	/* 17 descriptors, but one of them empty: still 16 buffers */
-	set_desc(15, DATA + 15, 1, VIRTQ_DESC_F_NEXT, 16);
-	set_desc(16, DATA + 16, 0, 0, 0);
+	/* one descriptor more, but an empty one: still VQ_MAX_CHAIN buffers */
+	set_desc(VQ_MAX_CHAIN - 1, DATA + VQ_MAX_CHAIN - 1, 1, VIRTQ_DESC_F_NEXT, VQ_MAX_CHAIN);
+	set_desc(VQ_MAX_CHAIN, DATA + VQ_MAX_CHAIN, 0, 0, 0);
 	drv_add(0);
 	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
 	assert_int_equal(c.nr, VQ_MAX_CHAIN);
@@ -529,10 +529,10 @@ static void test_bad_loop(void **state)
 
 static void test_bad_long(void **state)
 {
-	setup_queue(32);
-	for (uint16_t i = 0; i < 17; i++)
+	setup_queue(64);
+	for (uint16_t i = 0; i <= VQ_MAX_CHAIN; i++)
 		set_desc(i, DATA + i, 1, VIRTQ_DESC_F_NEXT, i + 1);
-	set_desc(16, DATA + 16, 1, 0, 0);
+	set_desc(VQ_MAX_CHAIN, DATA + VQ_MAX_CHAIN, 1, 0, 0);
 	expect_bad(0, VQ_ELONG);
 }
 
@@ -633,6 +633,44 @@ static void test_broken_ring(void **state)
 }
 
 /* ---- per-request caps ------------------------------------------------------ */
+
+/*
+ * A queue whose buffers are only named (free page reports): ranges outside
+ * RAM are taken as they are and never mapped; one that wraps is refused.
+ */
+static void test_addr_only(void **state)
+{
+	struct vq_chain c;
+
+	setup_queue(8);
+	vq.addr_only = true;
+	vq.max_bytes = 1ULL << 30;
+	set_desc(0, 64 * RAM_SIZE, 4 << 20, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, DATA, 2 << 20, VIRTQ_DESC_F_WRITE, 0);	/* runs past the end of RAM */
+	map_calls = 0;
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_true(map_calls < 8);		/* the ring and two descriptors, no buffer page */
+	assert_int_equal(c.nr, 2);
+	assert_int_equal(c.bufs[0].gpa, 64 * RAM_SIZE);
+	assert_true(c.bufs[0].writable && c.bufs[1].writable);
+	assert_int_equal(c.writable, 6 << 20);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	/* the last byte of the address space is as far as a buffer may go */
+	set_desc(0, UINT64_MAX - 4095, 4096, VIRTQ_DESC_F_WRITE, 0);
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), -VQ_EADDR);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	set_desc(0, UINT64_MAX - 4095, 4095, VIRTQ_DESC_F_WRITE, 0);
+	drv_add(0);
+	assert_int_equal(vq_pop(&vq, &mem, &c), 0);
+	assert_int_equal(vq_push(&vq, &mem, 0, 0), 0);
+	set_desc(0, UINT64_MAX - 100, 4096, VIRTQ_DESC_F_WRITE, 0);
+	expect_bad(0, VQ_EADDR);
+	/* the length cap still holds */
+	set_desc(0, DATA, 0xffffffffu, VIRTQ_DESC_F_WRITE, 0);
+	expect_bad(0, VQ_EBIG);
+}
 
 /* A chain may describe at most max_bytes (or the default): refused before any range check. */
 static void test_max_bytes(void **state)
@@ -941,6 +979,7 @@ int main(void)
 		T(test_bad_addr),
 		T(test_broken_ring),
 		T(test_max_bytes),
+		T(test_addr_only),
 		T(test_inflight),
 		T(test_pending),
 		T(test_push),

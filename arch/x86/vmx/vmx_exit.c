@@ -201,8 +201,8 @@ static void exit_ept_violation(struct vcpu *vcpu, uint64_t qual)
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 	const char *by;
 
-	if (vm_gpa_fault(vcpu->vm, gpa, qual & VMX_EPT_VIOLATION_WRITE,
-			 qual & VMX_EPT_VIOLATION_FETCH) == 0)
+	if (vcpu_gpa_fault(vcpu, gpa, qual & VMX_EPT_VIOLATION_WRITE,
+			   qual & VMX_EPT_VIOLATION_FETCH) == 0)
 		return;
 	/*
 	 * A device's MMIO range: emulate the instruction's data access. Not an
