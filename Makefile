@@ -48,7 +48,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux linux-guest
+.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves linux-guest
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -135,6 +135,11 @@ linux-guest: deps
 # `make bench-linux`: Linux boot under the hypervisor vs directly in Bochs (section 6)
 bench-linux: deps linux-guest
 	@bench/linux.sh $(BENCH_ARGS)
+
+# `make bench-linux-moves`: VM exits and hypervisor cycles per GiB that Linux's own balloon,
+# virtio-mem and free page reporting move (section 7; BENCH_ARGS=--quick does not write it)
+bench-linux-moves: deps linux-guest
+	@bench/linux_moves.sh $(BENCH_ARGS)
 
 test: deps
 	@tests/run.sh

@@ -80,10 +80,6 @@ if ((quick)); then
 	echo "bench-linux: wrote build/bench/LINUX.quick.md" >&2
 	exit 0
 fi
-# replace section 6 of docs/BENCHMARKS.md (it is the last one), or append it
-out=docs/BENCHMARKS.md
-if grep -q '^## 6\. Linux boot' "$out"; then
-	sed -i '/^## 6\. Linux boot/,$d' "$out"
-fi
-printf '\n%s\n' "$section" >>"$out"
-echo "bench-linux: wrote section 6 of $out" >&2
+# replace section 6 of docs/BENCHMARKS.md in place (section 7 follows it), or add it
+bench/put_section.sh 6 docs/BENCHMARKS.md <<<"$section"
+echo "bench-linux: wrote section 6 of docs/BENCHMARKS.md" >&2

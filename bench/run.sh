@@ -13,8 +13,9 @@ for a in "$@"; do
 	if [[ $a == --quick ]]; then out=build/bench/BENCHMARKS.quick.md; fi
 done
 
-# section 6 (make bench-linux) is measured on its own: keep it
-linux_section=$(sed -n '/^## 6\. Linux boot/,$p' docs/BENCHMARKS.md 2>/dev/null || true)
+# sections 6 (make bench-linux) and 7 (make bench-linux-moves), the last ones, are measured
+# on their own: keep them
+linux_section=$(sed -n '/^## [67]\. /,$p' docs/BENCHMARKS.md 2>/dev/null || true)
 bench/build.sh
 echo "bench: native reclaim path ($*)..." >&2
 native=$(build/bench/native "$@")
