@@ -81,7 +81,7 @@ struct vm_config {
 	bool dynamic;				/* false: static, min = max = startup */
 	bool lazy_plug;				/* plug=lazy */
 	bool deflate_on_oom;			/* deflate_on_oom=on */
-	bool no_reporting;			/* reporting=off */
+	bool reporting;				/* reporting=on, the default */
 	int boot;				/* VM_BOOT_* */
 	bool restart_on_reboot;			/* on_reboot=restart */
 	char cmdline[BV_BOOT_CMDLINE_MAX];	/* NUL-terminated, may be "" */

@@ -214,7 +214,7 @@ int vm_create(const struct vm_config *cfg, const struct vm_image *kernel,
 	vm->mem = (struct vm_mem_settings) {
 		.min = cfg->min_bytes, .max = cfg->max_bytes, .buffer = cfg->buffer,
 		.weight = cfg->weight, .dynamic = cfg->dynamic, .lazy_plug = cfg->lazy_plug,
-		.deflate_on_oom = cfg->deflate_on_oom, .reporting = !cfg->no_reporting,
+		.deflate_on_oom = cfg->deflate_on_oom, .reporting = cfg->reporting,
 	};
 	vm->boot = cfg->boot;
 	vm->restart_on_reboot = cfg->restart_on_reboot;

@@ -263,12 +263,7 @@ static int key_deflate_on_oom(struct vm_config *cfg, const char *key, const char
 static int key_reporting(struct vm_config *cfg, const char *key, const char *val, size_t len,
 			 char *err, size_t err_len)
 {
-	bool on;
-
-	if (two_words(key, val, len, "on", "off", &on, err, err_len))
-		return -1;
-	cfg->no_reporting = !on;
-	return 0;
+	return two_words(key, val, len, "on", "off", &cfg->reporting, err, err_len);
 }
 
 static int key_boot(struct vm_config *cfg, const char *key, const char *val, size_t len,
@@ -455,6 +450,7 @@ int vm_config_parse(const char *line, unsigned int index, struct vm_config *cfg,
 	cfg->buffer = BAL_DEFAULT_BUFFER;
 	cfg->weight = BAL_DEFAULT_WEIGHT;
 	cfg->dynamic = true;
+	cfg->reporting = true;
 	fmt_snprintf(cfg->name, sizeof(cfg->name), "vm%u", index);
 
 	for (;;) {

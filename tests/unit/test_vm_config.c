@@ -184,12 +184,12 @@ static void test_memory_defaults(void **state)
 	/* the balloon's optional features: deflate on OOM for the test guest, reporting on */
 	assert_int_equal(parse("startup=64M"), 0);
 	assert_true(cfg.deflate_on_oom);
-	assert_false(cfg.no_reporting);
+	assert_true(cfg.reporting);
 	assert_int_equal(parse("startup=64M boot=linux"), 0);
 	assert_false(cfg.deflate_on_oom);	/* Linux: only when asked */
 	assert_int_equal(parse("startup=64M boot=linux deflate_on_oom=on reporting=off"), 0);
 	assert_true(cfg.deflate_on_oom);
-	assert_true(cfg.no_reporting);
+	assert_false(cfg.reporting);
 	assert_int_equal(parse("startup=64M deflate_on_oom=off"), 0);
 	assert_false(cfg.deflate_on_oom);
 	assert_int_equal(parse("startup=64M dynamic=off"), 0);
