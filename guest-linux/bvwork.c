@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * bvwork: the Linux guest's memory workload (/bin/bvwork in the initramfs; docs/LINUX-KIT.md).
- *   bvwork SIZE:SECONDS[,SIZE:SECONDS...] [repeat=N|repeat=forever]
+ *   bvwork SIZE:SECONDS[,SIZE:SECONDS...] [repeat=N|repeat=forever] [rate=SIZE] [meminfo=SECONDS]
  * It holds anonymous memory in phases, so the guest's demand rises and falls, and reads
  * every held page back about once a second, so that each change the hypervisor makes
  * (balloon, virtio-mem, free page reporting) is followed by a check of all the data.
+ * rate= caps how fast a phase grows (SIZE a second, like a program that builds its data
+ * up), giving the balancer time to follow; meminfo= prints the guest's own MemTotal and
+ * MemAvailable every SECONDS seconds and after every resize.
  * One line per event, each starting "bvwork: ". Exit status: 0 = all phases ran, no errors;
  * 1 = corrupt data; 2 = usage; 3 = stopped early (a mapping failed, or a signal).
  * For the tests only: BVWORK_SELFTEST_CORRUPT=1 flips one bit of the first held page after
@@ -48,6 +51,9 @@ struct chunk {
 static struct chunk chunks[MAX_SIZE / (CHUNK_PAGES * PAGE) + MAX_PHASES];
 static unsigned long nchunks, held_pages, checks, errors, reports;
 static uint64_t next_id, seed;
+static unsigned long rate_pages;	/* growth cap per second; 0: as fast as it can */
+static unsigned long meminfo_secs;	/* 0: no meminfo lines */
+static long start_ns;
 static int selftest;
 static char where[32];		/* "phase I/N", for the lines that need it */
 static volatile sig_atomic_t stop_sig;
@@ -111,9 +117,18 @@ static unsigned long verify(void)
 	return bad;
 }
 
-/* Maps and fills chunks up to `pages`; -1 with errno when the kernel refuses. */
+static long now_ns(void);
+static void sleep_until(long t);
+
+/*
+ * Maps and fills chunks up to `pages`; -1 with errno when the kernel refuses. With rate=,
+ * each chunk waits until the time the cap allows it, counted from the start of the growth.
+ */
 static int grow(unsigned long pages)
 {
+	unsigned long from = held_pages;
+	long t0 = now_ns();
+
 	while (held_pages < pages && !stop_sig) {
 		unsigned long n = pages - held_pages;
 		struct chunk *c = &chunks[nchunks];
@@ -135,6 +150,8 @@ static int grow(unsigned long pages)
 			fill_page(c, pg);
 		nchunks++;
 		held_pages += n;
+		if (rate_pages && held_pages < pages)
+			sleep_until(t0 + (long)((held_pages - from) * (NSEC / 1000) / rate_pages) * 1000);
 	}
 	return 0;
 }
@@ -173,6 +190,33 @@ static void sleep_until(long t)
 		;
 }
 
+/* The value in kB of one /proc/meminfo field; -1 when it cannot be read. */
+static long meminfo_kb(const char *field)
+{
+	char line[128];
+	size_t len = strlen(field);
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+/* One line of the guest's own numbers, as seen from inside: what the hypervisor moved. */
+static void print_meminfo(void)
+{
+	printf("bvwork: meminfo t=%lds MemTotal=%ld kB MemAvailable=%ld kB held=%lu kB\n",
+	       (now_ns() - start_ns) / NSEC, meminfo_kb("MemTotal"), meminfo_kb("MemAvailable"),
+	       held_pages * 4);
+}
+
 /*
  * Holds the phase's size for its seconds, counted from its start (the resize included):
  * a check right after the resize, then one a second; the check that overruns the phase's
@@ -180,7 +224,7 @@ static void sleep_until(long t)
  */
 static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 {
-	long end = now_ns() + (long)ph->secs * NSEC, next;
+	long end = now_ns() + (long)ph->secs * NSEC, next, info = 0;
 	unsigned long k = 0, bad = 0, pages = ph->bytes / PAGE;
 
 	snprintf(where, sizeof(where), "phase %u/%u", i, n);
@@ -191,8 +235,17 @@ static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 		       where, held_pages * 4, pages * 4, strerror(errno));
 		return -1;
 	}
+	if (meminfo_secs) {
+		print_meminfo();
+		info = now_ns() + (long)meminfo_secs * NSEC;
+	}
 	do {
 		next = now_ns() + NSEC;
+		if (info && next - NSEC >= info) {
+			print_meminfo();
+			while (info <= next - NSEC)
+				info += (long)meminfo_secs * NSEC;
+		}
 		bad += verify();
 		k++;
 		if (selftest && held_pages) {
@@ -213,9 +266,11 @@ static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 static int usage(const char *why, const char *what)
 {
 	fprintf(stderr, what ? "bvwork: %s \"%s\"\n" : "bvwork: %s\n", why, what);
-	fprintf(stderr, "usage: bvwork SIZE:SECONDS[,SIZE:SECONDS...] [repeat=N|repeat=forever]\n"
-		"  SIZE: a multiple of 4K up to 64G (K, M, G suffixes); SECONDS: up to %lu\n",
-		MAX_SECONDS);
+	fprintf(stderr, "usage: bvwork SIZE:SECONDS[,SIZE:SECONDS...] [repeat=N|repeat=forever]"
+		" [rate=SIZE] [meminfo=SECONDS]\n"
+		"  SIZE: a multiple of 4K up to 64G (K, M, G suffixes); SECONDS: up to %lu\n"
+		"  rate=SIZE: grow at most SIZE a second; meminfo=SECONDS: MemTotal and"
+		" MemAvailable that often\n", MAX_SECONDS);
 	return 2;
 }
 
@@ -287,6 +342,18 @@ int main(int argc, char **argv)
 	int r;
 
 	for (int a = 1; a < argc; a++) {
+		if (!strncmp(argv[a], "rate=", 5)) {
+			if (parse_num(argv[a] + 5, "kKmMgG", MAX_SIZE, &rate_pages) ||
+			    rate_pages < PAGE)
+				return usage("rate is a size from 4K a second, not", argv[a]);
+			rate_pages /= PAGE;
+			continue;
+		}
+		if (!strncmp(argv[a], "meminfo=", 8)) {
+			if (parse_num(argv[a] + 8, "s", 3600, &meminfo_secs) || !meminfo_secs)
+				return usage("meminfo is 1 to 3600 seconds, not", argv[a]);
+			continue;
+		}
 		if (strncmp(argv[a], "repeat=", 7)) {
 			if ((r = parse_phases(argv[a], ph, &n)))
 				return r;
@@ -302,7 +369,8 @@ int main(int argc, char **argv)
 		return usage("no phases given", NULL);
 	e = getenv("BVWORK_SELFTEST_CORRUPT");
 	selftest = e && !strcmp(e, "1");
-	seed = now_ns() ^ ((uint64_t)getpid() << 40);
+	start_ns = now_ns();
+	seed = start_ns ^ ((uint64_t)getpid() << 40);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);

@@ -104,6 +104,22 @@ check "no memory: exit 3 (exit $rc)" test "$rc" -eq 3
 check "no memory: a FAIL line" \
 	grep -qE '^bvwork: FAIL phase 2/2 cannot map more memory \(holding [0-9]+ of 131072 KiB\): ' "$tmp/nomem"
 
+# rate=32M: 64 MiB takes about 2 s to build up, not one burst; meminfo=1 prints the
+# guest's own numbers after the resize and once a second.
+t0=$(date +%s%N)
+"$bw" 64M:3,0:0 rate=32M meminfo=1 >"$tmp/rate" 2>&1
+rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+check "rate=32M meminfo=1: exit 0 (exit $rc)" test "$rc" -eq 0
+grew=$(grep -m 1 '^bvwork: meminfo' "$tmp/rate" | sed -nE 's/.* t=([0-9]+)s .*/\1/p')
+check "rate=32M: the first meminfo line, after the growth, is at t=1s (t=${grew:-?}s)" \
+	test "${grew:-0}" -eq 1
+check "rate=32M: the phases still end on time (${ms} ms)" test "$ms" -ge 2900 -a "$ms" -lt 5000
+check "meminfo lines: t, MemTotal, MemAvailable, held" test "$(grep -cE \
+	'^bvwork: meminfo t=[0-9]+s MemTotal=[0-9]+ kB MemAvailable=[0-9]+ kB held=(65536|0) kB$' \
+	"$tmp/rate")" -ge 3
+check "meminfo: held=65536 kB in the phase, 0 after it" test \
+	-n "$(grep 'held=65536 kB' "$tmp/rate")" -a "$(tail -n 3 "$tmp/rate" | grep -c 'held=0 kB')" -eq 1
+
 # Usage errors: exit 2, the reason on stderr, nothing on stdout.
 usage_case() {	# usage_case MESSAGE ARGS...
 	local msg=$1 rc
@@ -123,5 +139,9 @@ usage_case 'bvwork: a phase is SIZE:SECONDS, not "4M"' 4M
 usage_case 'bvwork: not a number of seconds up to 1000000: "x"' 4M:x
 usage_case 'bvwork: not a number of seconds up to 1000000: "-1"' 4M:-1
 usage_case 'bvwork: repeat is 1 to 1000000 or forever, not "repeat=0"' 4M:1 repeat=0
+usage_case 'bvwork: rate is a size from 4K a second, not "rate=1"' 4M:1 rate=1
+usage_case 'bvwork: rate is a size from 4K a second, not "rate=fast"' 4M:1 rate=fast
+usage_case 'bvwork: meminfo is 1 to 3600 seconds, not "meminfo=0"' 4M:1 meminfo=0
+usage_case 'bvwork: meminfo is 1 to 3600 seconds, not "meminfo=3601"' 4M:1 meminfo=3601
 
 exit $failed
