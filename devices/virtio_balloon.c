@@ -40,6 +40,8 @@ static void balloon_stats(struct vballoon *b, const struct vq_chain *c)
 	unsigned int entries;
 
 	b->stats_seen = vballoon_parse_stats(&b->dev.mem, c, b->stats, &entries, &b->req);
+	/* what the VM held as it wrote them: the balancer's demand is counted against it */
+	b->stats_assigned = dynmem_assigned(&b->dev.vm->dyn);
 	virtio_charge(&b->dev, entries);
 	b->stats_updates++;
 	b->stats_head = c->head;

@@ -17,6 +17,7 @@ struct vballoon {
 	uint16_t stats_head;
 	uint64_t stats[VIRTIO_BALLOON_S_NR];
 	uint32_t stats_seen;		/* bit per tag present in the last update */
+	uint64_t stats_assigned;	/* bytes the VM held when that update came */
 	uint64_t stats_updates;
 	uint64_t inflate_requests, deflate_requests;
 	struct vballoon_req_stats req;	/* PFNs read, and what the caps left unread */

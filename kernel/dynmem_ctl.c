@@ -77,10 +77,18 @@ static void fill_bal(struct vm *vm, struct bal_vm *b)
 		.manual = vm->mem.manual,
 		.manual_target = vm->mem.manual_target,
 	};
-	/* demand = what the guest uses: its total minus what is available */
-	if ((bl->stats_seen & need) == need && bl->stats[VIRTIO_BALLOON_S_MEMTOT] >=
-	    bl->stats[VIRTIO_BALLOON_S_AVAIL]) {
-		b->demand = bl->stats[VIRTIO_BALLOON_S_MEMTOT] - bl->stats[VIRTIO_BALLOON_S_AVAIL];
+	/*
+	 * demand = what the guest cannot give back: the memory it held when it sent
+	 * its stats minus what it called available. Not its total minus available:
+	 * Linux's MemTotal leaves out its kernel image, struct pages and early
+	 * reservations (about 45 MiB of a 256 MiB VM), which a target of total ×
+	 * (1 + buffer) would take from it, and with DEFLATE_ON_OOM it includes the
+	 * balloon. A guest that claims more available than it holds wants nothing.
+	 */
+	if ((bl->stats_seen & need) == need) {
+		uint64_t avail = bl->stats[VIRTIO_BALLOON_S_AVAIL];
+
+		b->demand = bl->stats_assigned > avail ? bl->stats_assigned - avail : 0;
 		b->demand_known = true;
 	}
 }
