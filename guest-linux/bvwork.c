@@ -4,14 +4,16 @@
  *   bvwork SIZE:SECONDS[,SIZE:SECONDS...] [repeat=N|repeat=forever] [rate=SIZE] [meminfo=SECONDS]
  * It holds anonymous memory in phases, so the guest's demand rises and falls, and reads
  * every held page back about once a second, so that each change the hypervisor makes
- * (balloon, virtio-mem, free page reporting) is followed by a check of all the data.
+ * (balloon, virtio-mem, free page reporting) is followed by a check of all the data;
+ * every page it maps must first read zero.
  * rate= caps how fast a phase grows (SIZE a second, like a program that builds its data
  * up), giving the balancer time to follow; meminfo= prints the guest's own MemTotal and
  * MemAvailable every SECONDS seconds and after every resize.
  * One line per event, each starting "bvwork: ". Exit status: 0 = all phases ran, no errors;
  * 1 = corrupt data; 2 = usage; 3 = stopped early (a mapping failed, or a signal).
  * For the tests only: BVWORK_SELFTEST_CORRUPT=1 flips one bit of the first held page after
- * the first check that has pages, to show that the checker catches it.
+ * the first check that has pages, to show that the checker catches it; =2 writes a word
+ * into the first page mapped before its zero check.
  * An x86-64 program: unsigned long and uint64_t are the same 64 bits.
  */
 #define _GNU_SOURCE
@@ -50,6 +52,7 @@ struct chunk {
  */
 static struct chunk chunks[MAX_SIZE / (CHUNK_PAGES * PAGE) + MAX_PHASES];
 static unsigned long nchunks, held_pages, checks, errors, reports;
+static unsigned long fresh_errors;	/* pages mapped that did not read zero, this phase */
 static uint64_t next_id, seed;
 static unsigned long rate_pages;	/* growth cap per second; 0: as fast as it can */
 static unsigned long meminfo_secs;	/* 0: no meminfo lines */
@@ -82,6 +85,28 @@ static void fill_page(const struct chunk *c, unsigned long pg)
 
 	for (unsigned int i = 0; i < NSLOTS; i++)
 		p[slots[i]] = pattern(c->id, pg, i);
+}
+
+/*
+ * A page just mapped must read zero, every word: Linux hands out zeroed anonymous memory,
+ * and with init_on_free=1 it trusts that freed pages stay zero, so a frame the hypervisor
+ * gave back with old contents (after free page reporting) shows here. 1 when it does not.
+ */
+static int check_fresh(const struct chunk *c, unsigned long pg)
+{
+	const uint64_t *p = c->mem + pg * (PAGE / 8);
+
+	for (unsigned long w = 0; w < PAGE / 8; w++) {
+		if (!p[w])
+			continue;
+		if (reports++ < MAX_REPORTS)
+			printf("bvwork: NOT ZERO %s addr=%p found=0x%016lx\n", where,
+			       (const void *)&p[w], p[w]);
+		else if (reports == MAX_REPORTS + 1)
+			printf("bvwork: CORRUPT %s more pages: counted, not printed\n", where);
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -146,8 +171,14 @@ static int grow(unsigned long pages)
 		madvise(c->mem, n * PAGE, MADV_NOHUGEPAGE);
 		c->pages = n;
 		c->id = next_id++;
-		for (unsigned long pg = 0; pg < n; pg++)
+		if (selftest == 2) {	/* as if the page came back with old contents */
+			c->mem[PAGE / 8 - 1] = 0xdead;
+			selftest = 0;
+		}
+		for (unsigned long pg = 0; pg < n; pg++) {
+			fresh_errors += check_fresh(c, pg);
 			fill_page(c, pg);
+		}
 		nchunks++;
 		held_pages += n;
 		if (rate_pages && held_pages < pages)
@@ -230,7 +261,9 @@ static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 	snprintf(where, sizeof(where), "phase %u/%u", i, n);
 	printf("bvwork: %s hold %s for %lus\n", where, ph->size, ph->secs);
 	shrink(pages);
+	fresh_errors = 0;
 	if (grow(pages)) {
+		errors += fresh_errors;
 		printf("bvwork: FAIL %s cannot map more memory (holding %lu of %lu KiB): %s\n",
 		       where, held_pages * 4, pages * 4, strerror(errno));
 		return -1;
@@ -239,6 +272,7 @@ static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 		print_meminfo();
 		info = now_ns() + (long)meminfo_secs * NSEC;
 	}
+	bad = fresh_errors;
 	do {
 		next = now_ns() + NSEC;
 		if (info && next - NSEC >= info) {
@@ -248,7 +282,7 @@ static int run_phase(const struct phase *ph, unsigned int i, unsigned int n)
 		}
 		bad += verify();
 		k++;
-		if (selftest && held_pages) {
+		if (selftest == 1 && held_pages) {
 			chunks[0].mem[0] ^= 1UL << 17;
 			selftest = 0;
 		}
@@ -368,7 +402,7 @@ int main(int argc, char **argv)
 	if (!n)
 		return usage("no phases given", NULL);
 	e = getenv("BVWORK_SELFTEST_CORRUPT");
-	selftest = e && !strcmp(e, "1");
+	selftest = e && (!strcmp(e, "1") || !strcmp(e, "2")) ? *e - '0' : 0;
 	start_ns = now_ns();
 	seed = start_ns ^ ((uint64_t)getpid() << 40);
 	sigaction(SIGTERM, &sa, NULL);

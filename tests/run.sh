@@ -4,6 +4,7 @@
 # usage: tests/run.sh [unit | boot | boot/NAME]
 # The last line of output is always "N passed, N failed"; the exit status is 0 iff none failed.
 #   env BOOT_SCRIPT_TIMEOUT: seconds per boot test script (default 1200).
+#   env BOOT_JOBS: boot tests run side by side (default: the number of CPUs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LC_ALL=C # sorted test order and grep independent of the locale
@@ -120,16 +121,47 @@ if [[ $filter != unit ]]; then
 		done
 		;;
 	esac
-	for s in ${scripts[@]+"${scripts[@]}"}; do
-		name=$(basename "$s" .sh)
-		out=$logs/boot-$name.log
+	# The Linux kit is built once, before tests that share it may run side by side.
+	if grep -qs '^linux_kit' ${scripts[@]+"${scripts[@]}"}; then
+		tools/linux-guest.sh >"$logs/linux-guest.log" 2>&1 || true
+	fi
+	# Boot tests run $BOOT_JOBS at a time (default: one per CPU). Each emulator is one
+	# single-threaded process whose emulated clock does not depend on the host's load, and
+	# every test writes only its own build/test/NAME.* files. The longest (the Linux ones)
+	# start first; each test's lines are printed together when it ends.
+	lanes=${BOOT_JOBS:-$jobs}
+	if ((lanes > 1 && ${#scripts[@]} > 1)); then
+		ordered=()
+		for s in "${scripts[@]}"; do [[ $s == *linux* ]] && ordered+=("$s"); done
+		for s in "${scripts[@]}"; do [[ $s != *linux* ]] && ordered+=("$s"); done
+		scripts=("${ordered[@]}")
+	else
+		lanes=1
+	fi
+	# run_script SCRIPT: its output to its log, then "STATUS SECONDS" to its .done file.
+	run_script() {
+		local name start st=0
+		name=$(basename "$1" .sh)
 		start=$SECONDS
-		echo "--- $name"
-		# -k: a script ignoring TERM is killed 10 s later; each emulator has its own timeout.
-		set +e
-		timeout -k 10 "${BOOT_SCRIPT_TIMEOUT:-1200}" bash "$s" </dev/null 2>&1 | tee "$out"
-		st=${PIPESTATUS[0]}
-		set -e
+		if ((lanes == 1)); then
+			set +e
+			timeout -k 10 "${BOOT_SCRIPT_TIMEOUT:-1200}" bash "$1" </dev/null 2>&1 |
+				tee "$logs/boot-$name.log"
+			st=${PIPESTATUS[0]}
+			set -e
+		else
+			timeout -k 10 "${BOOT_SCRIPT_TIMEOUT:-1200}" bash "$1" </dev/null \
+				>"$logs/boot-$name.log" 2>&1 || st=$?
+		fi
+		echo "$st $((SECONDS - start))" >"$logs/boot-$name.done"
+	}
+	# report_script SCRIPT: its lines (when they were not shown live) and its count.
+	report_script() {
+		local name out st secs p f
+		name=$(basename "$1" .sh)
+		out=$logs/boot-$name.log
+		read -r st secs <"$logs/boot-$name.done"
+		((lanes == 1)) || cat "$out"
 		p=$(grep -c '^ok - ' "$out" || true)
 		f=$(grep -c '^not ok - ' "$out" || true)
 		if [[ $st != 0 && $f == 0 ]]; then
@@ -142,7 +174,36 @@ if [[ $filter != unit ]]; then
 		fi
 		passed=$((passed + p))
 		failed=$((failed + f))
-		echo "--- $name: $p passed, $f failed ($((SECONDS - start)) s)"
+		echo "--- $name: $p passed, $f failed ($secs s)"
+	}
+	running=()
+	next=0
+	while ((next < ${#scripts[@]} || ${#running[@]} > 0)); do
+		while ((next < ${#scripts[@]} && ${#running[@]} < lanes)); do
+			s=${scripts[next]}
+			next=$((next + 1))
+			rm -f "$logs/boot-$(basename "$s" .sh).done"
+			if ((lanes == 1)); then
+				echo "--- $(basename "$s" .sh)"
+				run_script "$s"
+				report_script "$s"
+				continue
+			fi
+			run_script "$s" &
+			running+=("$s")
+		done
+		((${#running[@]} > 0)) || continue
+		wait -n || true
+		still=()
+		for s in "${running[@]}"; do
+			if [[ -f $logs/boot-$(basename "$s" .sh).done ]]; then
+				echo "--- $(basename "$s" .sh)"
+				report_script "$s"
+			else
+				still+=("$s")
+			fi
+		done
+		running=(${still[@]+"${still[@]}"})
 	done
 	section_end
 fi

@@ -84,6 +84,16 @@ exp=${line##*expected=} exp=${exp%% *} found=${line##*found=}
 check "a flipped bit: expected and found differ in bit 17" test "$((exp ^ found))" -eq $((1 << 17))
 check "a flipped bit: counted once" grep -qE '^bvwork: done phases=1 checks=2 errors=1$' "$tmp/corrupt"
 
+# A page that is not zero when first mapped: one NOT ZERO line, counted in its phase.
+BVWORK_SELFTEST_CORRUPT=2 "$bw" 4M:1 >"$tmp/fresh" 2>&1
+rc=$?
+check "a fresh page not zero: exit 1 (exit $rc)" test "$rc" -eq 1
+check "a fresh page not zero: one NOT ZERO line with the word" test "$(grep -cE \
+	'^bvwork: NOT ZERO phase 1/1 addr=0x[0-9a-f]+ found=0x000000000000dead$' "$tmp/fresh")" -eq 1
+check "a fresh page not zero: counted in its phase and the run" test \
+	-n "$(grep -x 'bvwork: phase 1/1 done: checked 1 times, 1024 pages, 1 errors' "$tmp/fresh")" -a \
+	-n "$(grep -x 'bvwork: done phases=1 checks=1 errors=1' "$tmp/fresh")"
+
 # A signal stops it with a line, a summary and exit 3.
 "$bw" 4M:30 >"$tmp/sig" 2>&1 &
 pid=$!
