@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Linux guests, part 2 (issue 10): the balancer moves memory between two Linux VMs from their
+# own balloon stats. Their bvwork workloads have opposite phases (a peaks while b is idle, then
+# the other way round), each growing 256 MiB at 32 MiB/s; the host (768 MiB) cannot hold both
+# peaks and the static VM at once, so memory must leave one Linux VM for the other. Every
+# workload check passes (no page lost or corrupted, every page mapped reads zero), no guest
+# OOM-kills anything, each guest's own MemTotal follows, the static VM never changes, and every
+# frame is accounted for. About 230 s in Bochs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+linux_kit || exit 1
+# The same VMs as `make run-linux` (tools/grub-linux.cfg), without its monitor commands.
+boot_iso linux_balancer "$(grub_cfg exit=emulator \
+	'module2 /boot/vmlinuz name=a startup=256M min=128M max=640M buffer=50 boot=linux -- quiet "bv.run=bvwork 16M:20s,256M:40s,16M:40s rate=32M meminfo=5"' \
+	'module2 /boot/initrd.img initrd' \
+	'module2 /boot/vmlinuz name=b startup=256M min=128M max=640M buffer=50 boot=linux -- quiet "bv.run=bvwork 16M:20s,16M:40s,256M:40s rate=32M meminfo=5"' \
+	'module2 /boot/initrd.img initrd' \
+	'module2 /boot/guest.elf name=db startup=64M dynamic=off -- work=32M:150s')"
+BOCHS_MEGS=768 run_bochs linux_balancer 900
+
+# dm_max VM FIELD: the largest value (MiB) of FIELD in VM's telemetry lines
+dm_max() {
+	_bt_grep "^dm t=[0-9]+ vm=$1 " | sed -nE "s/.* $2=([0-9]+)M.*/\\1/p" | sort -n | tail -n 1
+}
+# meminfo VM HELD_KB: the MemTotal (kB) of VM's bvwork meminfo lines while it held HELD_KB,
+# smallest and largest, as "MIN MAX"
+meminfo() {
+	_bt_grep "^\\[$1\\] bvwork: meminfo .* held=$2 kB$" |
+		sed -nE 's/.* MemTotal=([0-9]+) kB .*/\1/p' | sort -n | sed -n '1p;$p' | xargs
+}
+# assert_num DESC VALUE OP BOUND: a number from the log compared with a bound
+assert_num() {
+	if [[ -n $2 ]] && (($2 $3 $4)); then _bt_result 1 "$1 ($2)"; else
+		_bt_result 0 "$1" "got ${2:-nothing}, want $3 $4"
+	fi
+}
+
+assert_status 0 "Bochs exits with success"
+for vm in a b; do
+	assert_log "^\\[$vm\\] bvwork: done phases=3 checks=[0-9]+ errors=0$" \
+		"$vm: every bvwork check passes, every page it mapped read zero"
+	assert_log "^\\[$vm\\] bv-linux: run exit=0$" "$vm: bvwork exits 0"
+	assert_log "^dm t=[0-9]+ vm=$vm assigned=[0-9]+M .* demand=[0-9]+M " \
+		"$vm: the balancer reads its demand from Linux's own balloon stats"
+done
+assert_no_log 'Out of memory|oom-kill|Kernel panic|HYPERVISOR ERROR|VM entry failed' \
+	"no guest OOM-kills anything, no panic, no hypervisor error"
+
+# Memory moves: each Linux VM holds more than 400 MiB at its peak, and the two peaks with the
+# static VM do not fit in the host at once.
+peak_a=$(dm_max a assigned) peak_b=$(dm_max b assigned)
+assert_num "a grows past 400 MiB in its peak" "$peak_a" '>=' 400
+assert_num "b grows past 400 MiB in its peak" "$peak_b" '>=' 400
+total=$(_bt_grep '^dm t=[0-9]+ host free=' | sed -nE 's/.* total=([0-9]+)M$/\1/p' | head -n 1)
+assert_num "the two peaks and the static VM's 64 MiB are more than the host's ${total:-?} MiB" \
+	"$((${peak_a:-0} + ${peak_b:-0} + 64))" '>' "${total:-99999}"
+assert_order "^dm t=[0-9]+ vm=a assigned=(4[0-9][0-9]|[5-9][0-9][0-9])M" \
+	"^dm t=[0-9]+ vm=b assigned=(4[0-9][0-9]|[5-9][0-9][0-9])M" "a peaks first, then b"
+
+# The guests' own numbers: MemTotal well above startup at the peak, well below it when idle.
+read -r a_lo_min a_lo_max <<<"$(meminfo a 16384)" || true
+read -r a_hi_min a_hi_max <<<"$(meminfo a 262144)" || true
+read -r b_hi_min b_hi_max <<<"$(meminfo b 262144)" || true
+assert_num "a's own MemTotal at its peak (kB)" "${a_hi_max:-}" '>=' 400000
+assert_num "b's own MemTotal at its peak (kB)" "${b_hi_max:-}" '>=' 400000
+assert_num "a's own MemTotal while idle, ballooned below startup (kB)" "${a_lo_min:-}" '<=' 150000
+
+assert_log '^summary: vm a: virtio-mem: [0-9]+ requests \([0-9]+ ack, [0-9]+ nack, 0 error\), [1-9][0-9]* blocks plugged, [1-9][0-9]* unplugged' \
+	"a: virtio-mem plugged and unplugged (Linux onlined and offlined it)"
+assert_log '^summary: vm b: virtio-mem: [0-9]+ requests \([0-9]+ ack, [0-9]+ nack, 0 error\), [1-9][0-9]* blocks plugged' \
+	"b: virtio-mem plugged"
+for vm in a b; do
+	assert_log "^summary: vm $vm: balloon: [0-9]+ inflate and [1-9][0-9]* deflate requests, .*PFNs refused: 0 invalid, 0 duplicate, 0 wrong state" \
+		"$vm: the balloon inflated and deflated, no PFN refused"
+done
+assert_count '^dm t=[0-9]+ vm=db ' "$(_bt_grep -c '^dm t=[0-9]+ vm=db assigned=64M visible=64M balloon=0M plugged=0M demand=\? pressure=0 target=64M$' || true)" \
+	"the static VM never changes (every db line is the same)"
+assert_log '^vm db: stopped: powered off, status 0' "the static VM's own checks pass"
+assert_log '^frames: conservation check ok' "every host frame is accounted for"
+assert_log '^balloonvisor: finished: success' "the run ends in success"
