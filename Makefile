@@ -112,16 +112,19 @@ run: deps
 	@$(MAKE) --no-print-directory iso
 	tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
 
-# `make run-linux`: Debian's Linux in a VM beside a test guest (tools/grub-linux.cfg)
+# `make run-linux`: two Linux VMs and a static one under the balancer (tools/grub-linux.cfg)
 LINUX_ISO	:= $(BUILD)/hv-linux.iso
 run-linux: deps linux-guest
 	@$(MAKE) --no-print-directory $(HV_ELF) $(GUESTS)
 	LINUX_DIR=$(BUILD)/linux tools/mkiso.sh $(LINUX_ISO) tools/grub-linux.cfg
-	BOCHS_MEGS=1024 tools/bochs.sh $(LINUX_ISO) $(BUILD)/run-linux-serial.log 600
+	BOCHS_MEGS=768 tools/bochs.sh $(LINUX_ISO) $(BUILD)/run-linux-serial.log 900
 
-# `make plot` charts the telemetry of the last `make run` (build/run-serial.png)
+# `make plot` charts the telemetry of the last run, `make run` or `make run-linux`
+# (build/run-serial.png or build/run-linux-serial.png); LOG=FILE for another serial log.
+LOG	?= $(shell ls -t $(BUILD)/run-serial.log $(BUILD)/run-linux-serial.log 2>/dev/null | head -n 1)
 plot:
-	tools/plot $(BUILD)/run-serial.log $(BUILD)/run-serial.png
+	@test -n "$(LOG)" || { echo "plot: no run yet: make run or make run-linux first" >&2; exit 1; }
+	tools/plot $(LOG) $(basename $(LOG)).png
 
 # `make bench`: the benchmarks; writes docs/BENCHMARKS.md. BENCH_ARGS="--size 8G" for more.
 BENCH_ARGS	?=
