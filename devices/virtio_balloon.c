@@ -3,11 +3,14 @@
  * virtio-balloon (VIRTIO 1.2 §5.5): inflate and deflate queues carry arrays
  * of le32 PFNs; dynmem does the validation, merging, unmapping and freeing.
  * The stats queue holds one buffer that we hand back whenever we want fresh
- * numbers. The reporting queue carries free page reports (§5.5.6.7). What
- * each queue index is for follows from the negotiated features
+ * numbers. The reporting queue carries free page reports (§5.5.6.7), and
+ * with PAGE_POISON the driver's poison_val says what reported memory must
+ * read when it comes back (§5.5.6.6, kept in the VM's dynmem). What each
+ * queue index is for follows from the negotiated features
  * (vballoon_queue_role).
  */
 #include <string.h>
+#include "printk.h"
 #include "vdevices.h"
 #include "virtio_balloon_req.h"
 #include "vm.h"
@@ -19,20 +22,25 @@ static struct vballoon *to_balloon(struct virtio_dev *d)
 
 static uint32_t balloon_read_config(struct virtio_dev *d, unsigned int off, unsigned int size)
 {
-	struct vballoon *b = to_balloon(d);
-	struct virtio_balloon_config c = { b->num_pages, b->actual, 0, 0 };
-	uint32_t v = 0;
-
-	memcpy(&v, (uint8_t *)&c + off, size);
-	return v;
+	return vballoon_config_read(&to_balloon(d)->cfg, &d->vm->dyn, off, size);
 }
 
+/*
+ * actual and poison_val are the driver's to write (§5.5.4). A non-zero
+ * poison value changes what the guest finds in reported memory it takes
+ * back: said once, so a driver rewriting it cannot flood the console.
+ */
 static void balloon_write_config(struct virtio_dev *d, unsigned int off, unsigned int size,
 				 uint32_t v)
 {
-	/* only `actual` is the driver's to write (§5.5.4) */
-	if (off == offsetof(struct virtio_balloon_config, actual) && size == 4)
-		to_balloon(d)->actual = v;
+	struct vballoon *b = to_balloon(d);
+
+	if (!vballoon_config_write(&b->cfg, &d->vm->dyn, d->driver_features & d->features,
+				   off, size, v) || !v || b->poison_said)
+		return;
+	b->poison_said = true;
+	printk("vm %s: balloon: page poison value %#x: reported pages come back filled with it\n",
+	       d->vm->name, v);
 }
 
 static void balloon_stats(struct vballoon *b, const struct vq_chain *c)
@@ -159,7 +167,7 @@ static void balloon_reset(struct virtio_dev *d)
 {
 	struct vballoon *b = to_balloon(d);
 
-	b->actual = 0;
+	b->cfg.actual = 0;
 	b->stats_held = false;
 	b->cur[VIRTIO_BALLOON_Q_INFLATE].active = false;
 	b->cur[VIRTIO_BALLOON_Q_DEFLATE].active = false;
@@ -189,7 +197,7 @@ static const struct virtio_dev_ops balloon_ops = {
 	.nr_queues = 4,
 	/* kernel/vm.c withholds what the VM's settings turn off */
 	.features = (1ULL << VIRTIO_BALLOON_F_STATS_VQ) | (1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM) |
-		    (1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING),
+		    (1ULL << VIRTIO_BALLOON_F_PAGE_POISON) | (1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING),
 	.config_size = sizeof(struct virtio_balloon_config),
 	.read_config = balloon_read_config,
 	.write_config = balloon_write_config,
@@ -209,9 +217,9 @@ void vballoon_set_target(struct vballoon *b, uint64_t pages)
 {
 	uint32_t p = pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
 
-	if (p == b->num_pages)
+	if (p == b->cfg.num_pages)
 		return;
-	b->num_pages = p;
+	b->cfg.num_pages = p;
 	virtio_config_changed(&b->dev);
 }
 

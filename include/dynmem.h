@@ -17,7 +17,8 @@
  * Free page reporting (VIRTIO 1.2 §5.5.6.7) adds a third state beside
  * present and ballooned: reported memory is still the guest's, and it will
  * use it again without a word, but until then it has no entry and no frame.
- * Its first touch maps zeroed memory back (dynmem_refault, dynmem_back).
+ * Its first touch maps zeroed memory back (dynmem_refault, dynmem_back),
+ * or memory filled with the driver's poison value (poison, below).
  */
 #ifndef DYNMEM_H
 #define DYNMEM_H
@@ -81,6 +82,14 @@ struct dynmem {
 	uint64_t nr_owed;		/* plugged blocks no frame backs yet */
 	uint64_t nr_reported;		/* RAM pages reported: no entry, no frame, still the guest's */
 	uint64_t nr_reported_blocks;	/* plugged blocks reported: likewise */
+	/*
+	 * What reported memory reads when it comes back: 0 (zeroed), or the
+	 * le32 poison_val of a balloon driver that negotiated PAGE_POISON
+	 * (VIRTIO 1.2 §5.5.6.7: the device may change a reported page to
+	 * poison_val only). Set by the balloon device; applies to every
+	 * refill from then on, pages reported earlier included.
+	 */
+	uint32_t poison;
 	bool defer_flush, flush_owed;	/* dynmem_hold_flush() in force; a flush is owed */
 	struct { uint64_t start, end; } reserved[DYNMEM_MAX_RESERVED];	/* never ballooned */
 	unsigned int nr_reserved;
@@ -118,8 +127,9 @@ int64_t dynmem_deflate(struct dynmem *d, const uint32_t *pfns, unsigned int n);
 
 /*
  * A guest touched an unmapped page: a ballooned page gets a zeroed frame, a
- * lazily plugged block its frames, a reported page zeroed memory for all the
- * reported pages of its 2 MiB chunk (a reported block: a zeroed block).
+ * lazily plugged block its frames, a reported page memory filled with
+ * d->poison (zeroed when 0) for all the reported pages of its 2 MiB chunk
+ * (a reported block: a whole block so filled).
  * 0, DYNMEM_FAULT_NONE or DYNMEM_FAULT_NOMEM (nothing changed for gpa).
  */
 int dynmem_refault(struct dynmem *d, uint64_t gpa);

@@ -11,8 +11,8 @@
 
 struct vballoon {
 	struct virtio_dev dev;
-	uint32_t num_pages;		/* target, set by the host */
-	uint32_t actual;		/* what the driver says the balloon holds */
+	struct vballoon_config cfg;	/* num_pages and actual (poison_val: vm->dyn.poison) */
+	bool poison_said;		/* a non-zero poison value was announced */
 	bool stats_held;		/* a stats buffer is waiting for our request */
 	uint16_t stats_head;
 	uint64_t stats[VIRTIO_BALLOON_S_NR];

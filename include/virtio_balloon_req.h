@@ -99,6 +99,39 @@ uint64_t vballoon_report(struct dynmem *dm, const struct vq_chain *c,
 			 struct vballoon_report_stats *st);
 
 /*
+ * The feature bits a VM's settings keep from what the balloon offers
+ * (kernel/vm.c clears them): DEFLATE_ON_OOM without deflate_on_oom=on;
+ * PAGE_REPORTING and PAGE_POISON without reporting=on, since poison_val
+ * (§5.5.6.6) only says what reported pages must read when they come back.
+ */
+uint64_t vballoon_withheld(bool deflate_on_oom, bool reporting);
+
+/*
+ * The device configuration (§5.5.4) as the device keeps it: num_pages is
+ * the host's, actual the driver's; poison_val is the VM's dynmem poison,
+ * so that the value reads and refills see is one. free_page_hint_cmd_id
+ * reads 0 (FREE_PAGE_HINT is never offered).
+ */
+struct vballoon_config {
+	uint32_t num_pages;	/* target, set by the host */
+	uint32_t actual;	/* what the driver says the balloon holds */
+};
+
+/* A config read of size bytes at off (the transport checked both): le32 fields. */
+uint32_t vballoon_config_read(const struct vballoon_config *c, const struct dynmem *dm,
+			      unsigned int off, unsigned int size);
+
+/*
+ * A driver's config write: actual, and poison_val when PAGE_POISON is in
+ * negotiated (the driver's features that the device offered), which sets
+ * dm->poison for every refill of reported memory from then on. 4-byte
+ * writes only; the rest is the device's and ignored. Returns true when
+ * poison_val was written.
+ */
+bool vballoon_config_write(struct vballoon_config *c, struct dynmem *dm, uint64_t negotiated,
+			   unsigned int off, unsigned int size, uint32_t v);
+
+/*
  * Reads a stats buffer of packed {le16 tag, le64 val} entries (§5.5.6.3):
  * at most VBALLOON_STATS_MAX; tags below VIRTIO_BALLOON_S_NR land in
  * stats[tag], others are skipped. Returns the bit mask of tags seen.

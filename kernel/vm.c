@@ -103,11 +103,8 @@ static int vm_add_devices(struct vm *vm)
 		return 0;
 	if (vballoon_init(&vm->balloon, vm, BALLOON_IRQ))
 		return -1;
-	if (!vm->mem.deflate_on_oom)
-		vm->balloon.dev.features &= ~(1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
-	/* gmem_alloc_ram gave dynmem no reported bitmaps: nothing to offer */
-	if (!vm->mem.reporting)
-		vm->balloon.dev.features &= ~(1ULL << VIRTIO_BALLOON_F_PAGE_REPORTING);
+	/* without reporting, gmem_alloc_ram gave dynmem no reported bitmaps: nothing to offer */
+	vm->balloon.dev.features &= ~vballoon_withheld(vm->mem.deflate_on_oom, vm->mem.reporting);
 	if (vm->dyn.hp_size && vmem_init(&vm->vmem, vm, VMEM_IRQ))
 		return -1;
 	return 0;

@@ -4,7 +4,8 @@
  *
  * Invariant: every page of [0, ram_size) is either present (mapped to a
  * frame the VM owns), ballooned (ballooned bit set, no entry) or reported
- * (reported bit set, no entry: free in the guest, zeroed on its next touch);
+ * (reported bit set, no entry: free in the guest, zeroed or filled with
+ * the driver's poison value on its next touch);
  * every block of the virtio-mem region is either absent, plugged (plugged
  * bit set, mapped to frames the VM owns), owed with lazy plug (plugged and
  * owed bits set, no entry, its frames promised in the pmm) or reported
@@ -40,6 +41,24 @@ void dynmem_free_leaf(void *arg, uint64_t va, uint64_t pa, uint64_t size)
 	}
 	for (; size; size -= PAGE_SIZE, pa += PAGE_SIZE)
 		pmm_free(d->pmm, pa, d->owner);
+}
+
+/*
+ * Zeroing is the common case and memset's fast path. A pattern is written
+ * as 64-bit stores of two copies: the guest reads the le32 it gave, in
+ * every word (VIRTIO 1.2 §5.5.4: the config fields are little-endian, as
+ * x86 stores them).
+ */
+void dynmem_fill_frames(struct dynmem *d, uint64_t pa, uint64_t bytes, uint32_t pattern)
+{
+	uint64_t *w = d->phys_to_virt(d->ctx, pa), v = pattern * 0x0000000100000001ULL;
+
+	if (!pattern) {
+		memset(w, 0, bytes);
+		return;
+	}
+	for (uint64_t i = 0; i < bytes / sizeof(*w); i++)
+		w[i] = v;
 }
 
 /* Free frames from pa, at most max, not crossing a 2 MiB boundary. */
@@ -86,12 +105,12 @@ static uint64_t frame_hint(struct dynmem *d, uint64_t pfn, uint64_t n,
 }
 
 /*
- * Back n pages from gpa (inside one chunk) with zeroed 4 KiB frames: the
- * hinted ones while they are free, else any. Physically contiguous runs are
- * taken, zeroed and mapped in one go.
+ * Back n pages from gpa (inside one chunk) with 4 KiB frames filled with
+ * pattern: the hinted ones while they are free, else any. Physically
+ * contiguous runs are taken, filled and mapped in one go.
  */
 int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
-		      uint64_t base, uint64_t *mapped)
+		      uint64_t base, uint32_t pattern, uint64_t *mapped)
 {
 	uint64_t max_run = n;
 
@@ -114,7 +133,7 @@ int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
 				pmm_reserve(d->pmm, pa + PAGE_SIZE,
 					    (run - 1) << PAGE_SHIFT, d->owner);
 		}
-		memset(d->phys_to_virt(d->ctx, pa), 0, run << PAGE_SHIFT);
+		dynmem_fill_frames(d, pa, run << PAGE_SHIFT, pattern);
 		if (pt_map(d->gpt, gpa, pa, run << PAGE_SHIFT, PT_RWX, 0)) {
 			dynmem_free_leaf(d, gpa, pa, run << PAGE_SHIFT);
 			if (run == 1)
@@ -130,11 +149,12 @@ int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
 }
 
 /*
- * Back pages [pfn, pfn + n) of one chunk, none present: one 2 MiB frame
- * and entry for a whole chunk while the pool has them, else 4 KiB frames.
- * Returns 1 (2 MiB), 0 (4 KiB) or -1 (pool empty, *mapped pages done).
+ * Back pages [pfn, pfn + n) of one chunk, none present, with frames filled
+ * with pattern: one 2 MiB frame and entry for a whole chunk while the pool
+ * has them, else 4 KiB frames. Returns 1 (2 MiB), 0 (4 KiB) or -1 (pool
+ * empty, *mapped pages done).
  */
-static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n,
+static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n, uint32_t pattern,
 		      bool *large_ok, uint64_t *mapped)
 {
 	uint64_t gpa = pfn << PAGE_SHIFT, pa;
@@ -142,7 +162,7 @@ static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n,
 	if (n == CHUNK_PAGES && *large_ok) {
 		pa = pmm_alloc_large(d->pmm, d->owner);
 		if (pa != PMM_NO_FRAME) {
-			memset(d->phys_to_virt(d->ctx, pa), 0, LARGE_PAGE_SIZE);
+			dynmem_fill_frames(d, pa, LARGE_PAGE_SIZE, pattern);
 			if (pt_map(d->gpt, gpa, pa, LARGE_PAGE_SIZE, PT_RWX,
 				   PT_MAP_LARGE)) {
 				pmm_free_large(d->pmm, pa, d->owner);
@@ -153,12 +173,13 @@ static int fill_chunk(struct dynmem *d, uint64_t pfn, uint64_t n,
 		}
 		*large_ok = false;
 	}
-	return dynmem_fill_small(d, gpa, n, frame_hint(d, pfn, n, large_ok), mapped);
+	return dynmem_fill_small(d, gpa, n, frame_hint(d, pfn, n, large_ok), pattern, mapped);
 }
 
 /*
- * Give the ballooned (or reported) pages [pfn, pfn + n) fresh zeroed
- * frames, chunk by chunk, and clear their bits; *done counts the pages
+ * Give the ballooned (or reported) pages [pfn, pfn + n) fresh frames,
+ * zeroed (or filled with the poison value), chunk by chunk, and clear
+ * their bits; *done counts the pages
  * mapped. A chunk that is whole again after 4 KiB mappings becomes one
  * 2 MiB entry if its frames line up (pt_merge checks).
  */
@@ -168,7 +189,7 @@ int dynmem_fill_range(struct dynmem *d, enum unbacked k, uint64_t pfn, uint64_t 
 	while (n) {
 		uint64_t chunk = pfn & ~CHUNK_MASK, mapped = 0;
 		uint64_t len = min_u64(n, chunk + CHUNK_PAGES - pfn);
-		int ret = fill_chunk(d, pfn, len, large_ok, &mapped);
+		int ret = fill_chunk(d, pfn, len, unbacked_fill(d, k), large_ok, &mapped);
 
 		bits_apply(unbacked_map(d, k), pfn, mapped, BITS_CLEAR);
 		*unbacked_count(d, k) -= mapped;

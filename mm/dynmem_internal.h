@@ -135,6 +135,12 @@ static inline uint64_t *unbacked_count(struct dynmem *d, enum unbacked k)
 	return k == UNBACKED_REPORTED ? &d->nr_reported : &d->nr_ballooned;
 }
 
+/* What a page's new frame holds: reported pages the driver's poison value, others zeros. */
+static inline uint32_t unbacked_fill(const struct dynmem *d, enum unbacked k)
+{
+	return k == UNBACKED_REPORTED ? d->poison : 0;
+}
+
 static inline bool page_reported(const struct dynmem *d, uint64_t pfn)
 {
 	return d->nr_reported && bit(d->reported, pfn);
@@ -173,18 +179,23 @@ static inline void flush(struct dynmem *d)
 /* pt_unmap/pt_destroy callback: every leaf's frame goes back to the pool. */
 void dynmem_free_leaf(void *arg, uint64_t va, uint64_t pa, uint64_t size);
 
+/* Fill bytes of frames from pa with the 32-bit pattern, little-endian words (0: zero them). */
+void dynmem_fill_frames(struct dynmem *d, uint64_t pa, uint64_t bytes, uint32_t pattern);
+
 /*
- * Map n pages from gpa (inside one 2 MiB chunk) to zeroed 4 KiB frames, at
- * base + their offset in the chunk while those are free (base may be
- * PMM_NO_FRAME), else anywhere; *mapped counts them. 0, or -1 (pool empty).
+ * Map n pages from gpa (inside one 2 MiB chunk) to 4 KiB frames filled with
+ * pattern, at base + their offset in the chunk while those are free (base
+ * may be PMM_NO_FRAME), else anywhere; *mapped counts them. 0, or -1 (pool
+ * empty).
  */
 int dynmem_fill_small(struct dynmem *d, uint64_t gpa, uint64_t n,
-		      uint64_t base, uint64_t *mapped);
+		      uint64_t base, uint32_t pattern, uint64_t *mapped);
 
 /*
  * Give the pages [pfn, pfn + n), all ballooned or all reported (k says
- * which), fresh zeroed frames and clear their bits; *done counts the pages
- * mapped. 0, or -1 when the pool ran dry.
+ * which), fresh frames (zeroed; reported ones filled with d->poison) and
+ * clear their bits; *done counts the pages mapped. 0, or -1 when the pool
+ * ran dry.
  */
 int dynmem_fill_range(struct dynmem *d, enum unbacked k, uint64_t pfn, uint64_t n,
 		      bool *large_ok, uint64_t *done);
@@ -192,10 +203,11 @@ int dynmem_fill_range(struct dynmem *d, enum unbacked k, uint64_t pfn, uint64_t 
 /* ---- blocks (mm/dynmem_plug.c) ------------------------------------------- */
 
 /*
- * Map the block at gpa to zeroed frames: 2 MiB ones while the pool has
- * them, else 4 KiB ones. 0, or -1 with nothing of it left mapped.
+ * Map the block at gpa to frames filled with pattern (0: zeroed): 2 MiB
+ * ones while the pool has them, else 4 KiB ones. 0, or -1 with nothing of
+ * it left mapped.
  */
-int dynmem_map_block(struct dynmem *d, uint64_t gpa);
+int dynmem_map_block(struct dynmem *d, uint64_t gpa, uint32_t pattern);
 
 /* ---- reporting (mm/dynmem_report.c) -------------------------------------- */
 

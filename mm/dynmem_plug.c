@@ -150,14 +150,14 @@ nomem:
 	return -2;
 }
 
-int dynmem_map_block(struct dynmem *d, uint64_t gpa)
+int dynmem_map_block(struct dynmem *d, uint64_t gpa, uint32_t pattern)
 {
 	uint64_t off, pa, mapped;
 
 	for (off = 0; off < d->block_size; off += LARGE_PAGE_SIZE) {
 		pa = pmm_alloc_large(d->pmm, d->owner);
 		if (pa != PMM_NO_FRAME) {
-			memset(d->phys_to_virt(d->ctx, pa), 0, LARGE_PAGE_SIZE);
+			dynmem_fill_frames(d, pa, LARGE_PAGE_SIZE, pattern);
 			if (!pt_map(d->gpt, gpa + off, pa, LARGE_PAGE_SIZE, PT_RWX,
 				    PT_MAP_LARGE))
 				continue;
@@ -165,7 +165,7 @@ int dynmem_map_block(struct dynmem *d, uint64_t gpa)
 		} else {
 			mapped = 0;
 			if (!dynmem_fill_small(d, gpa + off, FRAMES_PER_LARGE,
-					       PMM_NO_FRAME, &mapped))
+					       PMM_NO_FRAME, pattern, &mapped))
 				continue;
 			off += mapped << PAGE_SHIFT;
 		}
@@ -189,7 +189,7 @@ static int back_block(struct dynmem *d, uint64_t b)
 	uint64_t frames = dynmem_owed_block_frames(d);
 
 	pmm_uncommit(d->pmm, frames);
-	if (!dynmem_map_block(d, d->hp_base + b * d->block_size)) {
+	if (!dynmem_map_block(d, d->hp_base + b * d->block_size, 0)) {
 		bits_apply(d->owed, b, 1, BITS_CLEAR);
 		d->nr_owed--;
 		d->st.backed_on_touch++;

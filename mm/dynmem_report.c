@@ -5,11 +5,22 @@
  *
  * A report says memory is free in the guest: its entries go and its frames
  * go back to the pool, but the memory stays the guest's, and the guest
- * takes it up again without a word. Its next touch maps zeroed memory back
- * for the whole 2 MiB chunk of RAM (or the whole block) at once: Linux
+ * takes it up again without a word. Its next touch maps memory back for
+ * the whole 2 MiB chunk of RAM (or the whole block) at once: Linux
  * reports free blocks of at least pageblock order (2 MiB) and hands them out
  * again from its buddy lists, so refilling page by page would cost an exit
  * per 4 KiB where this costs one per 2 MiB.
+ *
+ * That memory is zeroed, unless the balloon driver negotiated PAGE_POISON
+ * with a non-zero poison_val (Linux with page_poison=1: 0xaaaaaaaa; with
+ * init_on_free=1 it is 0): such a guest checks that its free pages still
+ * hold the pattern when it allocates them, and VIRTIO 1.2 §5.5.6.7 lets
+ * the device change a reported page to poison_val only, so every word is
+ * filled with d->poison. The value is the one in force at the refill, not
+ * at the report: a driver may set it only before DRIVER_OK (§5.5.6.6), so
+ * a change after reports comes from a new driver after a reset, and the
+ * guest's free pages then hold what that driver says. Keeping a value per
+ * report would cost state for a driver that breaks the rule anyway.
  */
 #include "dynmem_internal.h"
 
@@ -168,10 +179,10 @@ bool dynmem_is_reported(const struct dynmem *d, uint64_t gpa)
 }
 
 /*
- * Every reported page of pfn's chunk gets a zeroed frame: a wholly reported
- * chunk one 2 MiB frame and entry when the pool has one. If the pool runs
- * dry, what was mapped stays mapped; the toucher waits only if its own page
- * is still without a frame.
+ * Every reported page of pfn's chunk gets a frame filled with d->poison
+ * (zeroed when 0): a wholly reported chunk one 2 MiB frame and entry when
+ * the pool has one. If the pool runs dry, what was mapped stays mapped;
+ * the toucher waits only if its own page is still without a frame.
  */
 static int refill_chunk(struct dynmem *d, uint64_t pfn)
 {
@@ -196,10 +207,10 @@ static int refill_chunk(struct dynmem *d, uint64_t pfn)
 	return 0;
 }
 
-/* A reported block gets zeroed frames, as a lazily plugged one at its first touch. */
+/* A reported block gets frames as a lazily plugged one at its first touch, filled with d->poison. */
 static int refill_block(struct dynmem *d, uint64_t b)
 {
-	if (dynmem_map_block(d, d->hp_base + b * d->block_size)) {
+	if (dynmem_map_block(d, d->hp_base + b * d->block_size, d->poison)) {
 		d->st.nomem++;
 		return DYNMEM_FAULT_NOMEM;
 	}
