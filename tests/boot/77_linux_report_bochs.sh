@@ -5,7 +5,9 @@
 # touch, zeroed (the kernel runs with init_on_free=1, so it does not zero pages itself, and
 # bvwork checks that every page it maps reads zero), and is reported again once freed. Then,
 # with deflate_on_oom=on and the balloon holding half the VM, a workload larger than what is
-# left makes Linux take pages back from its balloon instead of killing anything.
+# left makes Linux take pages back from its balloon instead of killing anything. (Linux keeps
+# free page reporting under init_on_free=1 only when the device offers PAGE_POISON: a report
+# here shows it negotiated, with poison value 0.)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
