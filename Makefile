@@ -48,7 +48,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves linux-guest
+.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves bench-linux-balancer linux-guest
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -143,6 +143,11 @@ bench-linux: deps linux-guest
 # virtio-mem and free page reporting move (section 7; BENCH_ARGS=--quick does not write it)
 bench-linux-moves: deps linux-guest
 	@bench/linux_moves.sh $(BENCH_ARGS)
+
+# `make bench-linux-balancer`: the Linux demo of `make run-linux` under the balancer, ticks and
+# ms from a demand rising to the VM holding the memory (section 8; --quick does not write it)
+bench-linux-balancer: deps linux-guest
+	@bench/linux_balancer.sh $(BENCH_ARGS)
 
 test: deps
 	@tests/run.sh

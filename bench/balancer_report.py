@@ -11,10 +11,13 @@ Reads the telemetry the hypervisor prints every balancer tick (kernel/dynmem_ctl
 
 the VMs' settings from the boot lines (`vm NAME: created: ...`, `vm NAME: dynamic memory:
 min .. max .. buffer ..%`, `vm NAME: static memory`) and the monitor's `set` answers, and
-the guests' phase reports (`[NAME] phase K/N: ...`). Prints two markdown tables:
+the guests' phase reports (a test guest's `[NAME] phase K/N: ...`, a Linux guest's
+`[NAME] bvwork: phase K/N hold SIZE ...` and `[NAME] bvwork: meminfo ... held=N kB`: the
+first meminfo line of a phase that holds all of it). Prints two markdown tables:
 
 1. Every pressure spike of a dynamic VM: the first tick whose reported demand is at least
-   RISE above the previous tick's and whose desired size (demand plus its buffer, at most
+   RISE above where its climb began (the last tick it did not rise: a Linux workload's ramp
+   rises less than RISE a tick) and whose desired size (demand plus its buffer, at most
    its max: what the default policy asks for) exceeds what it holds. The spike lasts until
    demand falls RISE below its peak, or rises RISE above it after SETTLED ticks in which
    demand stayed flat and the VM held the spike's highest target (a new spike: within a
@@ -49,6 +52,9 @@ STATIC = re.compile(r"^vm (\S+): static memory")
 SET = re.compile(r"^mon: set: (\S+): min=" + SIZE + " max=" + SIZE + r" buffer=(\d+) ")
 PHASE_SHORT = re.compile(r"^\[(\S+)\] phase (\d+)/\d+: short by (\d+)K at its end")
 PHASE_HOLD = re.compile(r"^\[(\S+)\] phase (\d+)/\d+: hold (\d+)([KM]) \(have (\d+)M")
+# a Linux guest's bvwork (guest-linux/bvwork.c): a phase starts, and it holds so many kB
+BVWORK_PHASE = re.compile(r"^\[(\S+)\] bvwork: phase (\d+)/\d+ hold (\d+)([KMG]) for ")
+BVWORK_HELD = re.compile(r"^\[(\S+)\] bvwork: meminfo .* held=(\d+) kB$")
 
 
 def die(msg):
@@ -74,6 +80,7 @@ class Vm:
         self.work = None
         self.points = []      # Point, in log order
         self.phase_lines = []  # (position in ticks, kind, phase, MiB)
+        self.bvwork = None     # a Linux guest's bvwork phase: [phase, MiB, all held, start]
 
 
 def parse(text):
@@ -140,6 +147,19 @@ def parse(text):
             hold = mib(m.group(3), m.group(4))
             if int(m.group(5)) >= int(hold):
                 vm(m.group(1)).phase_lines.append((len(ticks), "held", int(m.group(2)), hold))
+            continue
+        m = BVWORK_PHASE.search(line)
+        if m:
+            vm(m.group(1)).bvwork = [int(m.group(2)), mib(m.group(3), m.group(4)), False,
+                                     len(ticks)]
+            continue
+        m = BVWORK_HELD.search(line)
+        if m:
+            v = vm(m.group(1))
+            held = int(m.group(2)) / 1024
+            if v.bvwork and not v.bvwork[2] and held >= v.bvwork[1]:
+                v.bvwork[2] = True
+                v.phase_lines.append((len(ticks), "grown", v.bvwork[0], held, v.bvwork[3]))
     return vms, ticks
 
 
@@ -150,15 +170,19 @@ def desired(demand, buffer, vmax):
 
 
 def spikes(v):
-    """[(first, last)] as indices into v.points."""
+    """[(first, last, the demand it rose from)], first and last as indices into v.points."""
     out, i, pts = [], 0, v.points
-    prev = 0  # before its first report the guest's workload holds nothing
+    # the last tick's demand, and where its climb began; before its first report the
+    # guest's workload holds nothing
+    prev = base = 0
     while i < len(pts):
         p = pts[i]
         if p.demand is None:
             i += 1
             continue
-        if p.demand - prev >= RISE and desired(p.demand, p.buffer, p.max) >= p.assigned + GRANULE:
+        if p.demand <= prev:
+            base = p.demand
+        if p.demand - base >= RISE and desired(p.demand, p.buffer, p.max) >= p.assigned + GRANULE:
             peak, target, settled, j = p.demand, p.target, 0, i
             while j + 1 < len(pts):
                 nd = pts[j + 1].demand
@@ -171,8 +195,8 @@ def spikes(v):
                 flat = nd is None or nd < peak + RISE
                 settled = settled + 1 if flat and pts[j].assigned >= target else 0
                 peak = max(peak, nd if nd is not None else peak)
-            out.append((i, j))
-            prev = pts[j].demand if pts[j].demand is not None else peak
+            out.append((i, j, base))
+            prev = base = pts[j].demand if pts[j].demand is not None else peak
             i = j + 1
             continue
         prev = p.demand
@@ -191,31 +215,39 @@ def fmt_step(pts, s, k):
     return "+%d (%d ms)" % (pts[k].tick - pts[s].tick, pts[k].t - pts[s].t)
 
 
-def guest_word(v, pts, s, e, n_ticks, peak):
+def guest_word(v, pts, s, e, ticks, peak):
     """What the guest said about its phase between the spike's first tick and the tick after
     its last (a line printed between ticks k - 1 and k is at position k)."""
     lo = pts[s].tick
-    hi = (pts[e + 1].tick if e + 1 < len(pts) else n_ticks) + 1
+    hi = (pts[e + 1].tick if e + 1 < len(pts) else len(ticks)) + 1
     said = [x for x in v.phase_lines if lo <= x[0] <= hi]
     short = [x for x in said if x[1] == "short"]
     held = [x for x in said if x[1] == "held" and x[3] >= peak - RISE]
+    # a Linux guest's demand holds its kernel's memory too: its largest phase in the spike
+    grown = sorted((x for x in said if x[1] == "grown"), key=lambda x: -x[3])
     if short:
         return "short by %.0fM at phase %d's end" % (short[0][3], short[0][2])
     if held:
         return "held %.0fM by tick +%d" % (held[0][3], held[0][0] - lo)
+    if grown:
+        # the phase's start and its end of growth, each to the tick before the line
+        pos, _, phase, size, start = grown[0]
+        secs = (ticks[pos - 1]["t"] - ticks[max(start - 1, 0)]["t"]) / 1000.0
+        return "bvwork held all %.0fM of phase %d by tick +%d (grown in %.1f s, %.1f MiB/s)" % (
+            size, phase, pos - lo, secs, size / secs if secs else 0)
     return "–"
 
 
-def spike_rows(vms, n_ticks):
-    rows = []
+def spike_rows(vms, ticks):
+    """The rows of the spike table, and per spike "VM/spike: ticks in which the VM held less
+    than the target set at the tick before, of the spike's ticks" (a grant late by a tick)."""
+    rows, late = [], []
     for v in vms.values():
         if v.dynamic is False:
             continue
         pts = v.points
-        for n, (s, e) in enumerate(spikes(v), 1):
-            before = pts[s - 1] if s > 0 else None
+        for n, (s, e, d0) in enumerate(spikes(v), 1):
             a0 = pts[s].assigned  # what it holds when the balancer sees the demand
-            d0 = before.demand if before and before.demand is not None else 0
             peak = max(p.demand for p in pts[s:e + 1] if p.demand is not None)
             target = max(p.target for p in pts[s:e + 1])
 
@@ -237,8 +269,10 @@ def spike_rows(vms, n_ticks):
             rows.append("| %s | %d | %d | %dM → %dM | %dM → %dM | %s | %s | %s | %s |" % (
                 v.name, n, pts[s].t, d0, peak, a0, target, step,
                 fmt_step(pts, s, covered), fmt_step(pts, s, at_target),
-                guest_word(v, pts, s, e, n_ticks, peak)))
-    return rows
+                guest_word(v, pts, s, e, ticks, peak)))
+            late.append("%s/%d %d of %d" % (v.name, n, sum(
+                pts[k].assigned < pts[k - 1].target for k in range(s + 1, e + 1)), e - s))
+    return rows, late
 
 
 def peak_rows(vms, ticks):
@@ -313,7 +347,7 @@ def main():
              "highest target | first grant by the balancer (ticks, ms) | holds its peak demand | "
              "holds the highest target | the guest at the phase's end |",
              "|---|---|---|---|---|---|---|---|---|"]
-    rows = spike_rows(vms, len(ticks))
+    rows, late = spike_rows(vms, ticks)
     lines += rows or ["| – | – | – | no pressure spike in this log | – | – | – | – | – |"]
     lines.append("")
     prows, ref = peak_rows(vms, ticks)
@@ -326,6 +360,9 @@ def main():
     lines.append("Log: %d ticks over %d ms (median tick %s ms)%s." % (
         len(ticks), ms[-1] - ms[0], gaps[len(gaps) // 2] if gaps else "–",
         "; workloads (work=): " + work if work else ""))
+    if late:
+        lines.append("Ticks of a spike at which the VM held less than the target the balancer set "
+                     "at the tick before: %s." % ", ".join(late))
     sys.stdout.reconfigure(encoding="utf-8")  # the tables hold → and – whatever the locale
     print("\n".join(lines))
 

@@ -91,14 +91,6 @@ $table
 $(cat bench/linux_moves_analysis.md 2>/dev/null)
 MD
 )
-printf '%s\n' "$section"
-if [[ $mode == quick ]]; then
-	printf '%s\n' "$section" >build/bench/LINUX-MOVES.quick.md
-	echo "bench-linux-moves: wrote build/bench/LINUX-MOVES.quick.md" >&2
-elif [[ $mode == full && $status == 0 ]]; then
-	bench/put_section.sh 7 docs/BENCHMARKS.md <<<"$section"
-	echo "bench-linux-moves: wrote section 7 of docs/BENCHMARKS.md" >&2
-elif [[ $mode == full ]]; then
-	echo "bench-linux-moves: a move did not complete (above); docs/BENCHMARKS.md unchanged" >&2
-fi
+bench/write_section.sh "$mode" "$status" 7 build/bench/LINUX-MOVES.quick.md bench-linux-moves \
+	"a move did not complete" <<<"$section"
 exit "$status"

@@ -13,9 +13,9 @@ for a in "$@"; do
 	if [[ $a == --quick ]]; then out=build/bench/BENCHMARKS.quick.md; fi
 done
 
-# sections 6 (make bench-linux) and 7 (make bench-linux-moves), the last ones, are measured
-# on their own: keep them
-linux_section=$(sed -n '/^## [67]\. /,$p' docs/BENCHMARKS.md 2>/dev/null || true)
+# sections 6 (make bench-linux), 7 (make bench-linux-moves) and 8 (make bench-linux-balancer),
+# the last ones, are measured on their own: keep them
+linux_section=$(sed -n '/^## [678]\. /,$p' docs/BENCHMARKS.md 2>/dev/null || true)
 bench/build.sh
 echo "bench: native reclaim path ($*)..." >&2
 native=$(build/bench/native "$@")
@@ -73,8 +73,9 @@ build/bench/balancer.serial.log\`. web and batch (startup 128M, min 64M, max 320
 buffer 60%) run opposite phases of 48M and 224M; db is static (64M).
 
 A **spike** starts at the first tick whose reported demand (the guest's total minus available
-memory, from its balloon statistics) is at least 8 MiB above the last tick's while its desired
-size (demand plus buffer, at most max: what the policy asks for) is above what it holds. The
+memory, from its balloon statistics) is at least 8 MiB above where its climb began (the last
+tick it did not rise) while its desired size (demand plus buffer, at most max: what the policy
+asks for) is above what it holds. The
 guest's phase began one to two ticks earlier: demand comes from the statistics the guest sent
 after the previous tick. The spike lasts until demand falls 8 MiB below its peak, or rises 8 MiB
 above it after two ticks in which demand stayed flat and the VM held the spike's highest target

@@ -30,6 +30,8 @@ check "web's peak: its own deflate on OOM comes first, the balancer's grant a ti
 	has "| web | 1 | 5034 | 48M → 224M | 84M → 320M | +1 (512 ms); the guest deflated on OOM at +0 | +4 (2006 ms) | +5 (2514 ms) | short by 32M at phase 2's end |"
 check "batch's second peak" \
 	has "| batch | 2 | 10041 | 48M → 224M | 96M → 320M | +1 (476 ms) | +4 (1998 ms) | +4 (1998 ms) | short by 56M at phase 3's end |"
+check "the ticks of each spike whose grant came a tick late" \
+	has "Ticks of a spike at which the VM held less than the target the balancer set at the tick before: web/1 3 of 9, batch/1 0 of 7, batch/2 2 of 13."
 n=$(grep -cE '^\| [a-z]+ \| [0-9]+ \| [0-9]+ \|' "$tmp/out")
 check "three spikes and no more (found $n); web's first phase shrinks it, db is static" test "$n" = 3
 check "the peak of the sum of assigned" \
