@@ -127,14 +127,17 @@ if [[ $filter != unit ]]; then
 	fi
 	# Boot tests run $BOOT_JOBS at a time (default: one per CPU). Each emulator is one
 	# single-threaded process whose emulated clock does not depend on the host's load, and
-	# every test writes only its own build/test/NAME.* files. The longest (the Linux ones)
-	# start first; each test's lines are printed together when it ends.
+	# every test writes only its own build/test/NAME.* files. The longest start first: by
+	# the seconds each took last time (its .done file), else the Linux ones, newest first;
+	# each test's lines are printed together when it ends.
 	lanes=${BOOT_JOBS:-$jobs}
 	if ((lanes > 1 && ${#scripts[@]} > 1)); then
-		ordered=()
-		for s in "${scripts[@]}"; do [[ $s == *linux* ]] && ordered+=("$s"); done
-		for s in "${scripts[@]}"; do [[ $s != *linux* ]] && ordered+=("$s"); done
-		scripts=("${ordered[@]}")
+		mapfile -t scripts < <(for s in "${scripts[@]}"; do
+			secs=
+			read -r _ secs <"$logs/boot-$(basename "$s" .sh).done" 2>/dev/null || true
+			if [[ -z $secs && $s == *linux* ]]; then secs=1000; fi
+			echo "${secs:-0} $s"
+		done | sort -k1,1nr -k2,2r | cut -d' ' -f2-)
 	else
 		lanes=1
 	fi

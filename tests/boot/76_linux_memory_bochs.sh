@@ -39,6 +39,17 @@ assert_log 'memhp_default_state=online_movable$' \
 	"the hypervisor asks Linux to online hot-plugged memory as movable"
 assert_log '^\[lin\] bv-linux: up uptime=' "Linux reaches its init"
 assert_no_log '^\[lin\] bv-linux: cannot load' "the virtio modules load from the initramfs"
+assert_log '^\[lin\] bv-pci 0000:00:[0-9a-f]{2}\.0 0x1af4:0x1045 virtio-pci$' \
+	"Linux enumerates the virtio-balloon PCI function (1af4:1045), bound to virtio-pci"
+assert_log '^\[lin\] bv-pci 0000:00:[0-9a-f]{2}\.0 0x1af4:0x1058 virtio-pci$' \
+	"Linux enumerates the virtio-mem PCI function (1af4:1058), bound to virtio-pci"
+# status 0xf: ACKNOWLEDGE | DRIVER | DRIVER_OK | FEATURES_OK (VIRTIO 1.2 §2.1)
+assert_log '^\[lin\] bv-virtio virtio[0-9] status=0x0000000f virtio_balloon$' \
+	"virtio_balloon binds and its device reaches DRIVER_OK"
+assert_log '^\[lin\] bv-virtio virtio[0-9] status=0x0000000f virtio_mem$' \
+	"virtio_mem binds and its device reaches DRIVER_OK"
+assert_log '^\[lin\] bv-mods .*virtio_mem .*virtio_balloon .*virtio_pci ' \
+	"the modules are loaded, each after those it needs (/proc/modules lists the newest first)"
 assert_log '^\[lin\] \[ *[0-9.]+\] virtio_mem virtio1: start address: 0x100000000' \
 	"Linux's virtio_mem binds and reads the region's address"
 start=$(memtotal start)
