@@ -37,9 +37,9 @@ VIRTIO = re.compile(r"^mon: (\w+): interrupts: (\d+) injected, (\d+) PIT pulses;
                     r"balloon notifies (\d+) interrupts (\d+), virtio-mem notifies (\d+) "
                     r"interrupts (\d+)")
 VIRTIO_KEYS = ("injected", "pit", "bal_notifies", "bal_irqs", "vmem_notifies", "vmem_irqs")
-# FPR (branch fpr, not merged yet): the counters `stats` may print, and the telemetry's
-# ` reported=NM`; both are optional, and a log without them has no free page reporting.
-FPR = re.compile(r"free page reporting:? (\d+) reports?, (\d+) MiB")
+# `stats` prints `mon: NAME: free page reporting: R reports, NM reported, ...` for a VM whose
+# balloon offers it (R and N cumulative); a log without the line has no free page reporting.
+FPR = re.compile(r"free page reporting: (\d+) reports?, (\d+)M reported")
 TELE = re.compile(r"^dm t=(\d+) vm=(\w+) assigned=(\d+)M(.*)$", re.M)
 
 
@@ -105,14 +105,6 @@ def counted(snaps, vm, key, a, b):
 def assigned_at(tele, vm, t):
     last = [a for (tt, v, a, _) in tele if v == vm and tt <= t]
     return last[-1] if last else None
-
-
-def reported_between(tele, vm, t0, t1):
-    """MiB the telemetry's reported= grew by from t0 to t1 (None: no such field)."""
-    vals = [(tt, r) for (tt, v, _, r) in tele if v == vm and r is not None]
-    before = [r for tt, r in vals if tt <= t0]
-    after = [r for tt, r in vals if tt <= t1]
-    return after[-1] - (before[-1] if before else 0) if after else None
 
 
 def move_cost(snaps, vm, counter, a, b, ia, ib, unit, extra=(), moved=None, scale_by=None):

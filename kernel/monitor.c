@@ -81,7 +81,11 @@ static void cmd_stats(void)
 		       vm->vmem.cnt.nacks, vm->vmem.cnt.errors, s->plugged_blocks,
 		       s->unplugged_blocks, s->flushes,
 		       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
-		if (vm->mem.dynamic && vm->mem.reporting)
+		/*
+		 * Whenever the balloon offers reporting, whether or not the balancer manages
+		 * the VM right now (`set VM dynamic=off` leaves the device and its driver be).
+		 */
+		if (vm->balloon.dev.ops && vm->mem.reporting)
 			printk("mon: %s: free page reporting: %lu reports, %luM reported, "
 			       "%luM reported now, %lu refills; waited for memory %lu times\n",
 			       vm->name, vm->balloon.report.reports,

@@ -32,10 +32,15 @@ for f in "$iso" "$bios" "$vgabios"; do
 	fi
 done
 
+# Bochs 2.7 allocates at most 2048 MiB of host memory for the guest's; a bigger guest keeps the
+# rest in its overflow file (slower, and only for what the guest touches).
+memory="megs: $megs"
+if ((megs > 2048)); then memory="memory: guest=$megs, host=2048"; fi
+
 emu_setup
 # Values are written literally: Bochs would expand $NAME itself and panics on ${NAME}.
 cat >"$tmp/bochsrc" <<EOF
-megs: $megs
+$memory
 cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
 clock: sync=none, time0=946684800
 romimage: file=$bios
