@@ -70,7 +70,8 @@ static void summary_dynmem(const struct vm *vm)
 	if (vm->mem.lazy_plug)
 		printk("summary: vm %s: lazy plug: %lu blocks backed at first touch\n",
 		       vm->name, s->backed_on_touch);
-	if (vm->mem.dynamic && vm->mem.reporting)
+	/* as the monitor's stats: whether or not the balancer manages it by the end */
+	if (vm->balloon.dev.ops && vm->mem.reporting)
 		summary_reporting(vm);
 }
 
