@@ -3,7 +3,7 @@
 # docs/BENCHMARKS.md): VM exits by reason and emulated hypervisor cycles, for balloon inflate and
 # deflate, virtio-mem plug and unplug, and free page reporting, beside the test guest's figures
 # (section 2, read from docs/BENCHMARKS.md; `make bench` refreshes them). One Bochs run (3 GiB,
-# about 9 minutes here) of three Linux VMs and bench/scenarios/linux-moves.scn; the report is
+# about 15 minutes here) of three Linux VMs and bench/scenarios/linux-moves.scn; the report is
 # bench/linux_moves_report.py.
 # usage: bench/linux_moves.sh            boot, print, and write section 7 of docs/BENCHMARKS.md
 #        bench/linux_moves.sh --quick    boot and print; writes build/bench/LINUX-MOVES.quick.md
@@ -46,7 +46,7 @@ if [[ $mode != log ]]; then
 	CFG
 	SCENARIO_DIR=bench/scenarios LINUX_DIR=build/linux \
 		tools/mkiso.sh build/bench/linux-moves.iso build/bench/linux-moves.cfg >&2
-	echo "bench-linux-moves: three Linux VMs in Bochs (about 9 minutes)..." >&2
+	echo "bench-linux-moves: three Linux VMs in Bochs (about 15 minutes)..." >&2
 	status=0
 	# 3 GiB: bal 1280M and hp 256M (or 256M and 1280M), fpr 1344M, and the hypervisor's own
 	BOCHS_MEGS=3072 tools/bochs.sh build/bench/linux-moves.iso "$log" 1800 >/dev/null 2>&1 ||
