@@ -135,7 +135,7 @@ if [[ $filter != unit ]]; then
 		mapfile -t scripts < <(for s in "${scripts[@]}"; do
 			secs=
 			read -r _ secs <"$logs/boot-$(basename "$s" .sh).done" 2>/dev/null || true
-			if [[ -z $secs && $s == *linux* ]]; then secs=1000; fi
+			if [[ -z $secs && $s == tests/boot/*linux* ]]; then secs=1000; fi
 			echo "${secs:-0} $s"
 		done | sort -k1,1nr -k2,2r | cut -d' ' -f2-)
 	else
