@@ -179,34 +179,43 @@ if [[ $filter != unit ]]; then
 		failed=$((failed + f))
 		echo "--- $name: $p passed, $f failed ($secs s)"
 	}
-	running=()
-	next=0
-	while ((next < ${#scripts[@]} || ${#running[@]} > 0)); do
-		while ((next < ${#scripts[@]} && ${#running[@]} < lanes)); do
-			s=${scripts[next]}
-			next=$((next + 1))
-			rm -f "$logs/boot-$(basename "$s" .sh).done"
-			if ((lanes == 1)); then
-				echo "--- $(basename "$s" .sh)"
-				run_script "$s"
-				report_script "$s"
-				continue
-			fi
-			run_script "$s" &
-			running+=("$s")
+	# run_group SCRIPT...: runs them in $lanes lanes and reports each as it ends.
+	run_group() {
+		local group=("$@") running=() still next=0 s
+		while ((next < ${#group[@]} || ${#running[@]} > 0)); do
+			while ((next < ${#group[@]} && ${#running[@]} < lanes)); do
+				s=${group[next]}
+				next=$((next + 1))
+				rm -f "$logs/boot-$(basename "$s" .sh).done"
+				if ((lanes == 1)); then
+					echo "--- $(basename "$s" .sh)"
+					run_script "$s"
+					report_script "$s"
+					continue
+				fi
+				run_script "$s" &
+				running+=("$s")
+			done
+			((${#running[@]} > 0)) || continue
+			wait -n || true
+			still=()
+			for s in "${running[@]}"; do
+				if [[ -f $logs/boot-$(basename "$s" .sh).done ]]; then
+					echo "--- $(basename "$s" .sh)"
+					report_script "$s"
+				else
+					still+=("$s")
+				fi
+			done
+			running=(${still[@]+"${still[@]}"})
 		done
-		((${#running[@]} > 0)) || continue
-		wait -n || true
-		still=()
-		for s in "${running[@]}"; do
-			if [[ -f $logs/boot-$(basename "$s" .sh).done ]]; then
-				echo "--- $(basename "$s" .sh)"
-				report_script "$s"
-			else
-				still+=("$s")
-			fi
-		done
-		running=(${still[@]+"${still[@]}"})
+	}
+	# The tool tests come after every boot test: some read a boot test's log.
+	boot_group=() tool_group=()
+	for s in ${scripts[@]+"${scripts[@]}"}; do
+		if [[ $s == tests/tools/* ]]; then tool_group+=("$s"); else boot_group+=("$s"); fi
 	done
+	run_group ${boot_group[@]+"${boot_group[@]}"}
+	run_group ${tool_group[@]+"${tool_group[@]}"}
 	section_end
 fi
