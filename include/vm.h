@@ -88,9 +88,10 @@ enum vm_state {
 	VM_STOPPED,
 };
 
-/* Why a VM stopped: only HV_ERROR (a hypervisor bug) fails the whole run. */
+/* Why a VM stopped: HV_ERROR (a hypervisor bug) or a non-zero POWEROFF fails the run. */
 enum vm_stop_kind {
 	VM_STOP_POWEROFF,	/* BV_HC_POWEROFF; exit_status says how it went */
+	VM_STOP_QUIT,		/* the monitor's quit (typed or from the scenario) */
 	VM_STOP_GUEST_FAULT,	/* the guest misbehaved and was contained */
 	VM_STOP_HV_ERROR,	/* failed VM entry, EPT misconfiguration, ... */
 };

@@ -69,8 +69,8 @@ static void hv_parse_cmdline(const char *cmdline)
 		uint64_t n;
 
 		if (parse_size(v, strlen(v), &n) || n < 10 || n > 60000)
-			printk("cmdline: tick=%s is not a number of milliseconds in 10..60000; keeping %lu\n",
-			       v, dm_tick_ms);
+			run_refuse("cmdline: tick=%s is not a number of milliseconds in 10..60000; "
+				   "keeping %lu", v, dm_tick_ms);
 		else
 			dm_tick_ms = n;
 	}
@@ -78,8 +78,8 @@ static void hv_parse_cmdline(const char *cmdline)
 		uint64_t n;
 
 		if (parse_size(v, strlen(v), &n) || n < 10000)
-			printk("cmdline: slice=%s is not a tick count >= 10000; keeping %lu\n",
-			       v, sched_slice_tsc);
+			run_refuse("cmdline: slice=%s is not a tick count >= 10000; keeping %lu",
+				   v, sched_slice_tsc);
 		else
 			sched_slice_tsc = n;
 	}
@@ -92,27 +92,22 @@ static void hv_parse_cmdline(const char *cmdline)
 	}
 }
 
-/* Modules refused at boot: the run's outcome covers only what ran, so say so at its end. */
-static unsigned int modules_refused;
-
 static void create_vms(const struct boot_info *bi)
 {
 	struct vm_image kernel, initrd;
 	bool have_initrd;
 	char err[160];
 
-	modules_refused = bi->modules_dropped;
 	if (bi->modules_dropped)
-		printk("config: %u modules beyond the first %d ignored\n",
-		       bi->modules_dropped, BOOT_MAX_MODULES);
+		run_refuse("config: %u modules beyond the first %d ignored",
+			   bi->modules_dropped, BOOT_MAX_MODULES);
 	for (unsigned int i = 0; i < bi->nr_modules; i++) {
 		const struct boot_module *m = &bi->modules[i];
 
 		/* malformed by the boot loader itself (mb2_parse says why) */
 		if (m->refused[0]) {
-			printk("config: module %u \"%s\": boot loader: %s; this module is skipped\n",
-			       i, m->cmdline, m->refused);
-			modules_refused++;
+			run_refuse("config: module %u \"%s\": boot loader: %s; this module is skipped",
+				   i, m->cmdline, m->refused);
 			continue;
 		}
 		/* `module2 /boot/FILE scenario`: timed monitor commands, not a VM */
@@ -121,16 +116,14 @@ static void create_vms(const struct boot_info *bi)
 			continue;
 		}
 		if (!strcmp(m->cmdline, "initrd")) {
-			printk("config: module %u is an initrd with no boot=linux VM on the line before "
-			       "it; it is skipped\n", i);
-			modules_refused++;
+			run_refuse("config: module %u is an initrd with no boot=linux VM on the line "
+				   "before it; it is skipped", i);
 			continue;
 		}
 		kernel = (struct vm_image){ phys_to_virt(m->start), m->end - m->start };
 		if (vm_config_parse(m->cmdline, i, &vm_cfg, err, sizeof(err))) {
-			printk("config: module %u \"%s\": %s; this VM is skipped\n",
-			       i, m->cmdline, err);
-			modules_refused++;
+			run_refuse("config: module %u \"%s\": %s; this VM is skipped",
+				   i, m->cmdline, err);
 			continue;
 		}
 		/* a Linux VM's initramfs is the next module, named by the command line "initrd" */
@@ -144,16 +137,14 @@ static void create_vms(const struct boot_info *bi)
 			have_initrd = false;
 		}
 		if (vm_cfg.boot == VM_BOOT_LINUX && !have_initrd) {
-			printk("config: module %u \"%s\": boot=linux needs an initramfs: the next "
-			       "module2 line must load it with the command line \"initrd\"; "
-			       "this VM is skipped\n", i, m->cmdline);
-			modules_refused++;
+			run_refuse("config: module %u \"%s\": boot=linux needs an initramfs: the next "
+				   "module2 line must load it with the command line \"initrd\"; "
+				   "this VM is skipped", i, m->cmdline);
 			continue;
 		}
 		if (vm_create(&vm_cfg, &kernel, have_initrd ? &initrd : NULL, err, sizeof(err))) {
-			printk("config: module %u \"%s\": %s; this VM is skipped\n",
-			       i - have_initrd, m->cmdline, err);
-			modules_refused++;
+			run_refuse("config: module %u \"%s\": %s; this VM is skipped",
+				   i - have_initrd, m->cmdline, err);
 			continue;
 		}
 		if (vm_cfg.mem_rounded)
@@ -170,7 +161,6 @@ static void create_vms(const struct boot_info *bi)
 
 void kmain(uint32_t magic, uint64_t mbi_pa)
 {
-	enum machine_outcome outcome;
 	char err[96];
 
 	uart_init();
@@ -194,26 +184,22 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 
 	hv_ops = cpu_detect_backend();
 	if (!hv_ops)
-		machine_finish(MACHINE_UNSUPPORTED);
+		machine_finish(MACHINE_UNSUPPORTED, NULL);
 	if (hv_ops->cpu_init()) {
 		printk("balloonvisor: %s could not be enabled on this CPU\n", hv_ops->name);
-		machine_finish(MACHINE_UNSUPPORTED);
+		machine_finish(MACHINE_UNSUPPORTED, NULL);
 	}
 	vcpu_state_host_init();
 
 	create_vms(&boot_info);
 	mmio_scratch_selftest(boot_info.cmdline);
 	if (!nr_vms) {
-		printk("balloonvisor: no VM to run (add module2 lines to grub.cfg)\n");
-		machine_finish(MACHINE_FAILURE);
+		outcome_fail(&run_outcome, "no VM to run (add module2 lines to grub.cfg)");
+		run_finish();
 	}
 	printk("balloonvisor: running %u VMs, time slice %lu TSC ticks\n",
 	       nr_vms, sched_slice_tsc);
 	sched_run();
-	outcome = summary_print();
-	if (modules_refused)
-		printk("balloonvisor: %u of %u modules refused at boot (the config: lines above); "
-		       "the outcome covers only the VMs that ran\n",
-		       modules_refused, boot_info.nr_modules + boot_info.modules_dropped);
-	machine_finish(outcome);
+	summary_print();
+	run_finish();
 }

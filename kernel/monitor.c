@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Executing monitor commands (parsed by kernel/monitor_cmd.c). */
+#include <stdarg.h>
 #include <string.h>
 #include "dynmem_ctl.h"
 #include "format.h"
@@ -7,6 +8,7 @@
 #include "monitor_cmd.h"
 #include "printk.h"
 #include "scenario.h"
+#include "summary.h"
 #include "uart.h"
 #include "vm.h"
 
@@ -16,13 +18,39 @@ static struct scenario scenario;
 static bool have_scenario;
 static char line[LINE_MAX];
 static size_t line_len;
+/* the scenario entry being executed, if any: its refusals are the run's */
+static const struct scenario_entry *scenario_cmd;
+static uint64_t scenario_cmd_ms;
+
+/*
+ * A command that cannot be done (or done whole) says why. A person at the
+ * console sees it at once; a scenario runs unattended, so its refusals are
+ * refused input and repeated at the end of the run.
+ */
+static void __attribute__((format(printf, 1, 2))) mon_refuse(const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printk("mon: %s\n", why);
+	if (scenario_cmd) {
+		char text[OUTCOME_TEXT_MAX + 1];
+
+		fmt_snprintf(text, sizeof(text), "scenario: t=%lu \"%s\": %s",
+			     scenario_cmd_ms, scenario_cmd->text, why);
+		outcome_refuse(&run_outcome, text);
+	}
+}
 
 static struct vm *find_vm(const char *name)
 {
 	for (unsigned int i = 0; i < nr_vms; i++)
 		if (!strcmp(vms[i].name, name))
 			return &vms[i];
-	printk("mon: no VM named \"%s\"\n", name);
+	mon_refuse("no VM named \"%s\"", name);
 	return NULL;
 }
 
@@ -111,7 +139,7 @@ static void cmd_mem(const struct mon_cmd *c)
 	if (!vm)
 		return;
 	if (!vm->mem.dynamic) {
-		printk("mon: mem: %s has static memory (dynamic=off)\n", vm->name);
+		mon_refuse("mem: %s has static memory (dynamic=off)", vm->name);
 		return;
 	}
 	if (c->type == MON_MEM_AUTO) {
@@ -145,19 +173,19 @@ static void cmd_set(const struct mon_cmd *c)
 	if (c->set_mask & MON_SET_DYNAMIC)
 		m.dynamic = c->dynamic;
 	if (m.min > vm->ram_size || m.max < vm->ram_size) {
-		printk("mon: set: %s: need min <= startup (%luM) <= max\n", vm->name, vm->ram_size >> 20);
+		mon_refuse("set: %s: need min <= startup (%luM) <= max", vm->name, vm->ram_size >> 20);
 		return;
 	}
 	if (m.max > vm->ram_size + vm->dyn.hp_size) {
-		printk("mon: set: %s: max can be at most %luM (the hot-plug region is fixed at start)\n",
-		       vm->name, (vm->ram_size + vm->dyn.hp_size) >> 20);
+		mon_refuse("set: %s: max can be at most %luM (the hot-plug region is fixed at start)",
+			   vm->name, (vm->ram_size + vm->dyn.hp_size) >> 20);
 		return;
 	}
 	if ((m.dynamic && !vm->balloon.dev.ops) || (m.min & (BAL_GRANULE - 1)) ||
 	    (m.max & (BAL_GRANULE - 1))) {
-		printk("mon: set: %s: %s\n", vm->name, m.dynamic && !vm->balloon.dev.ops ?
-		       "was started static: it has no balloon or virtio-mem device" :
-		       "min and max must be multiples of 2M");
+		mon_refuse("set: %s: %s", vm->name, m.dynamic && !vm->balloon.dev.ops ?
+			   "was started static: it has no balloon or virtio-mem device" :
+			   "min and max must be multiples of 2M");
 		return;
 	}
 	vm->mem = m;
@@ -174,22 +202,33 @@ static void cmd_type(const struct mon_cmd *c)
 	if (!vm)
 		return;
 	if (vm->state != VM_RUNNABLE) {
-		printk("mon: type: %s is stopped\n", vm->name);
+		mon_refuse("type: %s is stopped", vm->name);
 		return;
 	}
 	n = vuart_input(&vm->uart, c->text, c->text_len);
 	if (n < c->text_len)
-		printk("mon: type: %s: input queue full: %lu queued, %lu bytes dropped\n",
-		       vm->name, n, c->text_len - n);
+		mon_refuse("type: %s: input queue full: %lu queued, %lu bytes dropped",
+			   vm->name, n, c->text_len - n);
 	else
 		printk("mon: type: %s: %lu byte%s queued\n", vm->name, n, n == 1 ? "" : "s");
 }
 
+/*
+ * Ends the run cleanly: every running VM stops and gives its frames back at
+ * once (the scheduler releases only the VM whose slice just ended), so the
+ * end-of-run conservation check sees them all returned.
+ */
 static void cmd_quit(void)
 {
-	for (unsigned int i = 0; i < nr_vms; i++)
-		if (vms[i].state == VM_RUNNABLE)
-			vm_stop(&vms[i], VM_STOP_POWEROFF, "stopped by the monitor");
+	const char *from = scenario_cmd ? "the scenario" : "the monitor";
+
+	run_outcome.quit = true;
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		if (vms[i].state != VM_RUNNABLE)
+			continue;
+		vm_stop(&vms[i], VM_STOP_QUIT, "stopped by quit (from %s)", from);
+		vm_release(&vms[i]);
+	}
 }
 
 static void exec(const struct mon_cmd *c)
@@ -211,8 +250,12 @@ int monitor_load_scenario(const char *text, size_t len)
 {
 	char err[120];
 
+	if (have_scenario) {
+		run_refuse("scenario: a second scenario module; only the first is used");
+		return -1;
+	}
 	if (scenario_parse(text, len, &scenario, err, sizeof(err))) {
-		printk("scenario: %s; the scenario is ignored\n", err);
+		run_refuse("%s; the scenario is ignored", err);
 		return -1;
 	}
 	have_scenario = true;
@@ -252,8 +295,11 @@ bool monitor_poll(void)
 	bool ran = false;
 
 	while (have_scenario && (e = scenario_next_due(&scenario, dm_now_ms()))) {
-		printk("mon: t=%lu scenario: %s\n", dm_now_ms(), e->text);
+		scenario_cmd_ms = dm_now_ms();
+		printk("mon: t=%lu scenario: %s\n", scenario_cmd_ms, e->text);
+		scenario_cmd = e;
 		exec(&e->cmd);
+		scenario_cmd = NULL;
 		ran = true;
 	}
 	return typed_command() || ran;

@@ -26,11 +26,16 @@ void printk(const char *fmt, ...)
 
 void panic(const char *fmt, ...)
 {
+	char why[PRINTK_BUF];
 	va_list ap;
+	int n;
 
-	printk("PANIC: ");
 	va_start(ap, fmt);
-	vprintk(fmt, ap);
+	n = fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	machine_finish(MACHINE_FAILURE);
+	printk("PANIC: %s", why);
+	/* the final line names it too, without the message's own newline */
+	if (n > 0 && n < PRINTK_BUF && why[n - 1] == '\n')
+		why[n - 1] = '\0';
+	machine_finish(MACHINE_FAILURE, why);
 }

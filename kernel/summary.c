@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The end-of-run report: per-VM exits and memory, the host's frames, the outcome. */
+#include <stdarg.h>
+#include "format.h"
 #include "hv_ops.h"
 #include "machine.h"
 #include "mm.h"
@@ -8,11 +10,37 @@
 #include "summary.h"
 #include "vm.h"
 
+struct outcome run_outcome;
+
 static const char *const stop_kinds[] = {
 	[VM_STOP_POWEROFF] = "power-off",
+	[VM_STOP_QUIT] = "quit",
 	[VM_STOP_GUEST_FAULT] = "guest fault",
 	[VM_STOP_HV_ERROR] = "HYPERVISOR ERROR",
 };
+
+void run_refuse(const char *fmt, ...)
+{
+	char text[512];		/* printk's own limit; outcome_refuse keeps it cut */
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	printk("%s\n", text);
+	outcome_refuse(&run_outcome, text);
+}
+
+static void run_fail(const char *fmt, ...)
+{
+	char text[OUTCOME_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	outcome_fail(&run_outcome, text);
+}
 
 /* Per-queue refusals of one device, over all its queues (unused ones count 0). */
 static uint64_t too_big(const struct virtio_dev *d)
@@ -100,9 +128,9 @@ static void summary_vm(const struct vm *vm)
 			       hv_ops->exit_reason_name(r), v->exits[r]);
 }
 
-enum machine_outcome summary_print(void)
+void summary_print(void)
 {
-	bool ok = pmm_check(&host_pmm) == 0;
+	bool pmm_ok = pmm_check(&host_pmm) == 0;
 
 	printk("\n==== balloonvisor summary: %u VMs, %lu scheduling rounds ====\n",
 	       nr_vms, sched_rounds);
@@ -110,12 +138,36 @@ enum machine_outcome summary_print(void)
 		const struct vm *vm = &vms[i];
 
 		summary_vm(vm);
-		if (vm->stop_kind == VM_STOP_HV_ERROR ||
-		    (vm->stop_kind == VM_STOP_POWEROFF && vm->exit_status != 0))
-			ok = false;
+		/* a leak first: vm_release marks it a hypervisor error over the stop's reason */
 		if (pmm_count(&host_pmm, vm->owner))
-			ok = false;
+			run_fail("vm %s: %lu frames never released", vm->name,
+				 pmm_count(&host_pmm, vm->owner));
+		else if (vm->stop_kind == VM_STOP_HV_ERROR)
+			run_fail("vm %s: hypervisor error: %s", vm->name, vm->stop_reason);
+		else if (vm->stop_kind == VM_STOP_POWEROFF && vm->exit_status != 0)
+			run_fail("vm %s powered off with status %ld", vm->name, vm->exit_status);
 	}
-	ok &= mm_print_summary();
-	return ok ? MACHINE_SUCCESS : MACHINE_FAILURE;
+	if (!pmm_ok)
+		run_fail("the frame allocator's own check failed");
+	if (!mm_print_summary())
+		run_fail("the frame conservation check failed");
+}
+
+void run_finish(void)
+{
+	const struct outcome *o = &run_outcome;
+	enum machine_outcome verdict;
+	char detail[OUTCOME_TEXT_MAX + 40];
+
+	if (o->refused) {
+		printk("balloonvisor: %u input%s refused, each with its reason above%s:\n",
+		       o->refused, o->refused == 1 ? " was" : "s were",
+		       o->refused > OUTCOME_KEPT ? "; the first ones" : "");
+		for (unsigned int i = 0; i < o->refused && i < OUTCOME_KEPT; i++)
+			printk("balloonvisor: refused: %s\n", o->refusal[i]);
+		if (o->refused > OUTCOME_KEPT)
+			printk("balloonvisor: refused: ... and %u more\n", o->refused - OUTCOME_KEPT);
+	}
+	verdict = outcome_verdict(o, detail, sizeof(detail));
+	machine_finish(verdict, detail);
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Boot an ISO in Bochs, headless, and stream its COM1 output to stdout while it runs.
 # usage: tools/bochs.sh ISO SERIAL_LOG [TIMEOUT_SECONDS=300]
-#   env BOCHS_CPU (default corei7_haswell_4770; e.g. ryzen for SVM), BOCHS_MEGS (default 512)
-# Exit status: 0 = the hypervisor hit the magic breakpoint `xchg bx,bx` (success),
-# 1 = a Bochs panic (port 0x8900 "Shutdown", triple fault, ...), 124 = timed out,
-# 2 = bad usage or Bochs missing. Bochs's own log: SERIAL_LOG.bochs.log.
+#   env BOCHS_CPU (default corei7_haswell_4770; e.g. ryzen for SVM), BOCHS_MEGS (default 512;
+#   Bochs 2.7 takes 1..1048576, and allocates at most 2048 of them up front)
+# Exit status, the run's outcome (README "Outcomes and exit statuses"): 0 = success,
+# 1 = failure (the hypervisor's "Shutdown" to port 0x8900, any other Bochs panic, or a stop
+# without the hypervisor's verdict line), 3 = refused input (the hypervisor's verdict, or a
+# file GRUB could not load), 4 = unsupported CPU, 124 = timed out, 2 = bad usage or Bochs
+# missing. Bochs's own log: SERIAL_LOG.bochs.log.
 set -euo pipefail
 # shellcheck source=tools/emu-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/emu-lib.sh"
@@ -67,7 +70,7 @@ SDL_VIDEODRIVER=dummy emu_run bochs "$serial" "$limit" \
 # Bochs 2.7 sometimes crashes (SIGSEGV, about 1 run in 30 here) while tearing itself
 # down after an orderly quit. The quit code it logged is the run's real outcome; a
 # crash with no quit logged stays a failure.
-if ((status > 128)); then
+if ((!halted && status > 128)); then
 	quit=$(grep -aoE 'quit_sim called with exit code [0-9]+' "$serial.bochs.log" | tail -n 1 |
 		grep -oE '[0-9]+$') || true
 	if [[ -n $quit ]]; then
@@ -75,8 +78,26 @@ if ((status > 128)); then
 		status=$quit
 	fi
 fi
+# Bochs has two exits (magic breakpoint 0, panic 1): the verdict line tells the rest.
+verdict=$(emu_verdict "$serial")
+if ((halted)) || ((status == 0)); then
+	case $verdict in
+	success) status=0 ;;
+	refused) status=3 ;;
+	unsupported) status=4 ;;
+	failure) status=1 ;;
+	*)
+		echo "bochs: stopped at a magic breakpoint without the hypervisor's verdict line" \
+			"(a guest's xchg bx,bx?): a failure" >&2
+		status=1
+		;;
+	esac
+fi
+if emu_refused_by_grub bochs "$serial" && ((status == 0)); then status=3; fi
 if [[ $status -ne 0 ]]; then
 	echo "bochs: exit status $status" >&2
-	grep -aE 'PANIC|FATAL' "$serial.bochs.log" | tail -n 5 >&2 || true
+	# a setting Bochs refuses ends it before its log exists: its message is on its stdout
+	sed -n '/Bochs is exiting with the following message/{n;s/^/bochs: /;p}' "$tmp/out" >&2
+	grep -aE 'PANIC|FATAL' "$serial.bochs.log" 2>/dev/null | tail -n 5 >&2 || true
 fi
 exit "$status"

@@ -4,9 +4,13 @@
 #   env QEMU_CPU (default max), QEMU_MEGS (default 512)
 #   env QEMU_ACCEL=kvm: `-accel kvm -cpu host`, for a host with /dev/kvm and nested VT-x
 #   (kvm_intel nested=1); TCG, the default, never exposes VT-x, only SVM.
+#   QEMU_MEGS: up to what the host can reserve (QEMU says "cannot set up guest memory" beyond).
 # Exit status: QEMU's. The hypervisor ends QEMU by writing v to port 0xf4 (isa-debug-exit),
-# giving (v<<1)|1; a triple fault exits 0 (because of -no-reboot), so callers must accept
-# only their chosen success status. 124 = timed out, 2 = bad usage or QEMU missing.
+# giving (v<<1)|1: 33 success, 35 failure, 37 unsupported CPU, 39 refused input (also for a
+# file GRUB could not load); a triple fault exits 0 (because of -no-reboot), so callers must
+# accept only their chosen success status. Without exit=emulator the same statuses come from
+# the hypervisor's verdict line when it halts. 124 = timed out, 2 = bad usage or QEMU missing,
+# 1 = QEMU refused to start (its message follows).
 set -euo pipefail
 # shellcheck source=tools/emu-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/emu-lib.sh"
@@ -47,4 +51,13 @@ emu_run qemu "$serial" "$limit" \
 	-cdrom "$iso"
 # QEMU's own complaints (bad option, missing /dev/kvm) would otherwise be lost.
 if [[ -s $tmp/out ]]; then sed 's/^/qemu: /' "$tmp/out" >&2; fi
+if ((halted)); then
+	case $(emu_verdict "$serial") in
+	success) status=33 ;;
+	refused) status=39 ;;
+	unsupported) status=37 ;;
+	*) status=35 ;;
+	esac
+fi
+if emu_refused_by_grub qemu "$serial" && ((status == 33)); then status=39; fi
 exit "$status"

@@ -20,7 +20,8 @@ assert_log '^summary: vm broken: .*\(HYPERVISOR ERROR\)' "the summary marks it a
 assert_log '^vm broken: released [0-9]+ frames' "its frames are still returned"
 assert_log '^\[fine\] PASS: fine' "the other VM still passes"
 assert_log '^frames: conservation check ok' "every host frame is accounted for"
-assert_log '^balloonvisor: finished: failure$' "the run ends as a failure"
+assert_log '^balloonvisor: finished: failure \(vm broken: hypervisor error: VM entry failed' \
+	"the run ends as a failure, naming the VM and its error"
 
 boot_iso unhandled_exit "$(grub_cfg 'exit=emulator selftest=unhandled' \
 	'module2 /boot/guest.elf name=broken mem=4M' \
@@ -33,3 +34,5 @@ assert_log '^  exit reason 16 \(RDTSC\), qualification' "with its reason number 
 assert_log '^summary: vm broken: .*\(HYPERVISOR ERROR\)' "the summary marks it a hypervisor error"
 assert_log '^\[fine\] PASS: fine' "the other VM still passes"
 assert_log '^frames: conservation check ok' "every host frame is accounted for"
+assert_log '^balloonvisor: finished: failure \(vm broken: hypervisor error: unhandled VM exit' \
+	"the verdict names the unhandled exit"

@@ -6,7 +6,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-export SCENARIO_DIR=$BV_ROOT/tests/boot/scenarios
 boot_iso lazy_plug "$(grub_cfg exit=emulator \
 	'module2 /boot/guest.elf name=lz startup=64M max=192M plug=lazy -- work=24M:7s' \
 	'module2 /boot/guest.elf name=eg startup=64M max=192M -- work=24M:7s' \

@@ -9,7 +9,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 linux_kit || exit 1
-export SCENARIO_DIR=$BV_ROOT/tests/boot/scenarios
 boot_iso linux_boot "$(grub_cfg exit=emulator \
 	'module2 /boot/vmlinuz name=lin startup=256M dynamic=off boot=linux on_reboot=restart -- quiet' \
 	'module2 /boot/initrd.img initrd' \

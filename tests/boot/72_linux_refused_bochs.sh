@@ -17,7 +17,7 @@ boot_iso linux_refused "$(grub_cfg exit=emulator \
 	'module2 /boot/guest.elf name=ok startup=16M')"
 run_bochs linux_refused 240
 
-assert_status 0 "Bochs exits with success (the hypervisor ran the VM it could)"
+assert_status 3 "tools/bochs.sh exits with the refused-input status (the neighbour passed)"
 assert_log '^config: module 0 "name=notbz startup=64M boot=linux": boot=linux: .*boot_flag' \
 	"an ELF given as a bzImage is refused, the field named"
 assert_log '^config: module 2 "name=noinit startup=128M boot=linux -- quiet": boot=linux needs an initramfs' \
@@ -29,3 +29,5 @@ assert_log '^config: module 5 is an initrd with no boot=linux VM on the line bef
 assert_log '^\[ok\] PASS: ok' "the neighbour runs and passes"
 assert_no_log '^vm (notbz|noinit|small): created' "no refused VM was created"
 assert_log '^frames: conservation check ok' "every host frame is accounted for"
+assert_count '^balloonvisor: refused: config: module [0-9]' 4 "the end of the run repeats the four refusals"
+assert_log '^balloonvisor: finished: refused input \(4 inputs refused\)$' "the verdict is refused input"

@@ -12,7 +12,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 linux_kit || exit 1
-export SCENARIO_DIR=$BV_ROOT/tests/boot/scenarios
 boot_iso linux_report "$(grub_cfg exit=emulator \
 	'module2 /boot/vmlinuz name=lin startup=256M min=64M max=256M deflate_on_oom=on boot=linux -- quiet init_on_free=1' \
 	'module2 /boot/initrd.img initrd' \

@@ -18,6 +18,8 @@ SERIAL_TXT=     # the same, cleaned: what the assertions match
 _bt_failed=0
 _bt_tail_shown=0
 mkdir -p "$BV_TEST_DIR"
+# the tests' scenario files go on every ISO (tools/mkiso.sh), next to tools/scenarios/
+export SCENARIO_DIR=$BV_ROOT/tests/boot/scenarios
 
 # grub_cfg HV_ARGS [LINE...]: a grub.cfg booting hv.elf with HV_ARGS, then the LINEs (module2 ...).
 grub_cfg() {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "cpu.h"
 #include "desc.h"
+#include "format.h"
 #include "machine.h"
 #include "printk.h"
 #include "x86_defs.h"
@@ -60,6 +61,7 @@ void trap_handler(struct trap_frame *f)
 {
 	const char *name = f->vector < X86_NR_EXCEPTIONS && exception_names[f->vector] ?
 			   exception_names[f->vector] : "reserved";
+	char why[64];
 
 	printk("\nHOST EXCEPTION: vector %lu (%s), error code 0x%lx\n",
 	       f->vector, name, f->error_code);
@@ -75,5 +77,6 @@ void trap_handler(struct trap_frame *f)
 	       f->r12, f->r13, f->r14, f->r15);
 	printk("  cr0 %016lx  cr3 %016lx  cr4 %016lx\n",
 	       read_cr0(), read_cr3(), read_cr4());
-	machine_finish(MACHINE_FAILURE);
+	fmt_snprintf(why, sizeof(why), "host exception: vector %lu (%s)", f->vector, name);
+	machine_finish(MACHINE_FAILURE, why);
 }
