@@ -227,9 +227,11 @@ static void next_phase(uint64_t now)
 {
 	if (w.cur >= 0 && !w.printed)
 		status();	/* a phase too short to get its memory */
+	/* bench/balancer_report.py reads "short by NK at its end" */
 	if (w.cur >= 0 && w.nr_held < phase_pages())
-		printf("phase %d/%d: short by %luK at its end\n", w.cur + 1, nr_phases,
-		       (phase_pages() - w.nr_held) * 4);
+		printf("phase %d/%d: short by %luK at its end (held %luK of the %luK it asked for: "
+		       "the rest had not arrived when the phase ended)\n", w.cur + 1, nr_phases,
+		       (phase_pages() - w.nr_held) * 4, w.nr_held * 4, phase_pages() * 4);
 	check_all(w.full);
 	if (++w.cur == nr_phases) {
 		w.finished = true;

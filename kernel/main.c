@@ -148,8 +148,8 @@ static void create_vms(const struct boot_info *bi)
 			continue;
 		}
 		if (vm_cfg.mem_rounded)
-			printk("config: vm %s: mem rounded up to %lu MiB (a multiple of 2 MiB)\n",
-			       vm_cfg.name, vm_cfg.mem_bytes >> 20);
+			printk("config: vm %s: %s rounded up to %lu MiB (a multiple of 2 MiB)\n",
+			       vm_cfg.name, vm_cfg.startup_key, vm_cfg.mem_bytes >> 20);
 		if (vm_cfg.min_rounded)
 			printk("config: vm %s: min rounded up to %lu MiB (a multiple of 2 MiB)\n",
 			       vm_cfg.name, vm_cfg.min_bytes >> 20);

@@ -307,12 +307,13 @@ struct vm_key {
 /*
  * Add new keys here; cross-key checks go at the end of vm_config_parse().
  * Keys with the same handler are names of one setting: only one of them may
- * be given, and a missing required setting is reported under its first name.
+ * be given, messages use the name the user wrote, and a missing required
+ * setting is reported under its first name here (the documented one).
  */
 static const struct vm_key vm_keys[] = {
 	{ "name",	false,	key_name },
-	{ "mem",	true,	key_startup },	/* the first name of startup= */
 	{ "startup",	true,	key_startup },
+	{ "mem",	true,	key_startup },	/* an alias of startup= */
 	{ "min",	false,	key_min },
 	{ "max",	false,	key_max },
 	{ "buffer",	false,	key_buffer },
@@ -345,7 +346,7 @@ static int parse_token(struct vm_config *cfg, const char *tok, size_t len,
 	for (klen = 0; klen < len && tok[klen] != '='; klen++)
 		;
 	if (klen == len || klen == 0) {
-		fmt_snprintf(err, err_len, "%s is not key=value (e.g. mem=32M)",
+		fmt_snprintf(err, err_len, "%s is not key=value (e.g. startup=32M)",
 			     quote(q, tok, len));
 		return -1;
 	}

@@ -23,7 +23,7 @@ run_bochs bad_config 240
 assert_status 3 "tools/bochs.sh exits with the refused-input status"
 assert_log '^config: module 0 "name=bad! mem=8M": name: .*this VM is skipped$' "a bad name is refused, naming the field"
 assert_log '^config: module 1 "name=q mem=12Q": mem: "12Q" is not a size' "a bad size is refused, naming the value"
-assert_log '^config: module 2 "name=nomem": mem= is missing' "a missing size is refused"
+assert_log '^config: module 2 "name=nomem": startup= is missing' "a missing size is refused, named as documented (startup=, not its alias mem=)"
 assert_log '^config: vm ok: mem rounded up to 8 MiB' "a size that is not a multiple of 2 MiB is rounded, and said so"
 assert_log '^config: module 4 "name=ok mem=8M": name: "ok" is already used' "a duplicate name is refused"
 assert_log '^config: module 5 "name=huge mem=8G": mem: 8192 MiB does not fit' "a VM too large for the host is refused"

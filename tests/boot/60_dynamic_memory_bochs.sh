@@ -88,3 +88,7 @@ if "$BV_ROOT/tools/plot" "$SERIAL_LOG" "$BV_TEST_DIR/dynamic.png" >/dev/null 2>&
 else
 	_bt_result 0 "tools/plot draws a PNG from the run's telemetry"
 fi
+
+# The README's `make run` sample boots this very config: every line of it must be in this run,
+# exactly (the log is deterministic, and the demo's guests print no TSC rate or uptime).
+assert_readme_sample "make run" "every line of the README's \`make run\` sample is in the log, verbatim"

@@ -76,3 +76,9 @@ assert_log '^vm db: stopped: powered off, status 0' "the static VM's own checks 
 assert_log '^mon: t=[0-9]+ scenario: stats$' "the demo's scenario runs"
 assert_log '^frames: conservation check ok' "every host frame is accounted for"
 assert_log '^balloonvisor: finished: success' "the run ends in success"
+
+# The README's `make run-linux` sample boots this very config: every line of it must be in
+# this run, exactly. Bochs is deterministic (clock sync=none, a fixed time0): the TSC rate
+# (tsc_early_khz=) and the guests' uptimes change with the code, not from run to run of one
+# build, so no line gets a pattern; after a change, copy the lines from this test's log.
+assert_readme_sample "make run-linux" "every line of the README's \`make run-linux\` sample is in the log, verbatim"

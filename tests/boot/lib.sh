@@ -141,6 +141,40 @@ assert_order() {
 	fi
 }
 
+# readme_sample NAME: the lines of README.md's fenced block that follows the line
+# "<!-- sample: NAME (...) -->" (the comment may go on after NAME).
+readme_sample() {
+	awk -v m="<!-- sample: $1 " '
+		index($0, m) == 1 { want = 1; next }
+		want == 1 && /^```/ { want = 2; next }
+		want == 2 && /^```/ { exit }
+		want == 2 { print }' "$BV_ROOT/README.md"
+}
+
+# assert_readme_sample NAME DESC [SED_SCRIPT]: every line of README.md's sample NAME appears,
+# whole and verbatim, in the cleaned serial log of the last run: the sample stays true to a
+# real run (Bochs is deterministic, clock sync=none). SED_SCRIPT, if given, is applied to the
+# sample and to the log alike, for a value that legitimately differs between runs; each test
+# that passes one says why. Reads only README.md and this run's own log.
+assert_readme_sample() {
+	local sample log missing='' n=0 line
+	sample=$(readme_sample "$1")
+	if [[ -z $sample ]]; then
+		_bt_result 0 "$2" "README.md has no sample \"$1\""
+		return 0
+	fi
+	log=$(sed -e "${3:-}" "$SERIAL_TXT" 2>/dev/null)
+	while IFS= read -r line; do
+		if ! grep -qFx -e "$line" <<<"$log"; then
+			n=$((n + 1))
+			[[ -n $missing ]] || missing=$line
+		fi
+	done < <(sed -e "${3:-}" <<<"$sample")
+	if ((n == 0)); then _bt_result 1 "$2"; else
+		_bt_result 0 "$2" "$n lines not in the log, the first: $missing"
+	fi
+}
+
 # Exit 1 when an assertion failed, unless the script already fails by itself.
 _bt_exit() {
 	local rc=$?

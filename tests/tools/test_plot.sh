@@ -58,6 +58,47 @@ check "no telemetry: exit 1" test "$rc" -eq 1
 check "no telemetry: a message" grep -q "holds no telemetry" "$tmp/log"
 check "no telemetry: no PNG" test ! -e "$tmp/empty.png"
 
+# What is drawn (tools/plot's chart_lines and mark_labels, run on a small log): a legend entry
+# only for a line with points, no demand before the guest's first report, one label for
+# commands given at the same moment.
+cat >"$tmp/legend.log" <<'LOG'
+dm t=500 vm=dyn assigned=128M visible=128M balloon=0M plugged=0M demand=? pressure=0 target=128M
+dm t=500 vm=st assigned=64M visible=64M balloon=0M plugged=0M demand=? pressure=0 target=64M
+dm t=500 host free=300M total=510M
+dm t=1000 vm=dyn assigned=128M visible=128M balloon=0M plugged=0M demand=40M pressure=31 target=64M
+dm t=1000 vm=st assigned=64M visible=64M balloon=0M plugged=0M demand=? pressure=0 target=64M
+dm t=1000 host free=300M total=510M
+mon: t=1200 scenario: vms
+mon: t=1212 scenario: stats
+mon: t=90000 scenario: mem dyn 96M
+dm t=100000 vm=dyn assigned=64M visible=128M balloon=64M plugged=0M demand=40M pressure=62 target=64M
+dm t=100000 vm=st assigned=64M visible=64M balloon=0M plugged=0M demand=? pressure=0 target=64M
+dm t=100000 host free=364M total=510M
+LOG
+drawn=$(PLOT="$plot" LOG="$tmp/legend.log" python3 - 2>&1 <<'PY'
+import importlib.machinery, importlib.util, os
+loader = importlib.machinery.SourceFileLoader("bvplot", os.environ["PLOT"])
+spec = importlib.util.spec_from_loader("bvplot", loader)
+plot = importlib.util.module_from_spec(spec)
+loader.exec_module(plot)
+vms, host, marks, _ = plot.parse_log(open(os.environ["LOG"]).read())
+for name, label, xs, ys, style in plot.chart_lines(vms, host):
+    print("line", label, " ".join(f"{x:g}:{y:g}" for x, y in zip(xs, ys)))
+for t, text in plot.mark_labels(marks, 100.0):
+    print("mark", f"{t:g}", text)
+PY
+)
+check "legend: the lines drawn, and only those" test "$(grep '^line' <<<"$drawn" | cut -d' ' -f2-3)" = \
+	"$(printf '%s\n' 'dyn assigned' 'dyn demand' 'dyn target' 'st assigned' 'host free')"
+check "a static VM has no demand or target line" test -z "$(grep -E '^line st (demand|target)' <<<"$drawn")"
+check "demand starts at the guest's first report (no invented 0)" \
+	grep -qx 'line dyn demand 1:40 100:40' <<<"$drawn"
+check "commands 12 ms apart share one label" grep -qx 'mark 1.2 vms + stats' <<<"$drawn"
+check "a command on its own keeps its label" grep -qx 'mark 90 mem dyn 96M' <<<"$drawn"
+check "two marks in all" test "$(grep -c '^mark' <<<"$drawn")" -eq 2
+"$plot" "$tmp/legend.log" "$tmp/legend.png" >/dev/null 2>&1
+check "it charts that log" is_png "$tmp/legend.png"
+
 "$plot" "$tmp/missing.log" >"$tmp/log" 2>&1
 rc=$?
 check "a missing log: exit 1 with a message" \

@@ -244,11 +244,11 @@ static void test_memory_rounding(void **state)
 
 static void test_memory_errors(void **state)
 {
-	expect_msg("mem=64M startup=64M", "mem= and startup= are the same setting");
-	expect_msg("startup=64M mem=64M", "mem= and startup= are the same setting");
+	expect_msg("mem=64M startup=64M", "startup= and mem= are the same setting");
+	expect_msg("startup=64M mem=64M", "startup= and mem= are the same setting");
 	expect_msg("startup=64M startup=64M", "startup= is given twice");
 	expect_msg("mem=64M startup=", "startup= has an empty value");
-	expect_msg("name=a min=2M max=4M", "mem= is missing");
+	expect_msg("name=a min=2M max=4M", "startup= is missing");
 
 	expect_msg("mem=64M min=96M", "min: 96M is above mem= 64M");
 	expect_msg("startup=64M min=95M", "min: 96M is above startup= 64M");
@@ -315,8 +315,8 @@ static void test_guest_cmdline(void **state)
 	/* "--" must be a token of its own */
 	expect_err("mem=8M --x", "\"--x\"", "key=value");
 	expect_err("mem=8M x-- y", "\"x--\"", NULL);
-	/* mem= is still required */
-	expect_err("name=a -- mem=8M", "mem= is missing", NULL);
+	/* startup= is still required */
+	expect_err("name=a -- mem=8M", "startup= is missing", NULL);
 
 	/* longest guest command line, then one byte more */
 	strcpy(line, "mem=8M -- ");
@@ -366,11 +366,11 @@ static void test_boot(void **state)
 
 static void test_syntax_errors(void **state)
 {
-	expect_err(NULL, "mem= is missing", NULL);
-	expect_err("", "mem= is missing", NULL);
-	expect_err(" \t ", "mem= is missing", NULL);
-	expect_err("name=alpha", "mem= is missing", NULL);
-	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name mem startup min "
+	expect_err(NULL, "startup= is missing", NULL);
+	expect_err("", "startup= is missing", NULL);
+	expect_err(" \t ", "startup= is missing", NULL);
+	expect_err("name=alpha", "startup= is missing", NULL);
+	expect_msg("mem=2M color=red", "unknown key \"color\" (known: name startup mem min "
 		   "max buffer weight dynamic plug deflate_on_oom reporting boot on_reboot)");
 	expect_err("mem=2M Mem=4M", "unknown key \"Mem\"", NULL);
 	expect_err("mem=2M memory=4M", "unknown key \"memory\"", NULL);
@@ -407,7 +407,7 @@ static void test_err_truncation(void **state)
 
 	memset(small, 'x', sizeof(small));
 	assert_int_equal(vm_config_parse(NULL, 0, &cfg, small, sizeof(small)), -1);
-	assert_string_equal(small, "mem= is");
+	assert_string_equal(small, "startup");
 
 	assert_int_equal(vm_config_parse("mem=1", 0, &cfg, one, 1), -1);
 	assert_int_equal(one[0], '\0');
