@@ -81,4 +81,11 @@ assert_log '^balloonvisor: finished: success' "the run ends in success"
 # this run, exactly. Bochs is deterministic (clock sync=none, a fixed time0): the TSC rate
 # (tsc_early_khz=) and the guests' uptimes change with the code, not from run to run of one
 # build, so no line gets a pattern; after a change, copy the lines from this test's log.
-assert_readme_sample "make run-linux" "every line of the README's \`make run-linux\` sample is in the log, verbatim"
+# Two runs of the same build differ by a few units in tick times, MemAvailable and reported
+# amounts (seen: t=95017/95018, MemAvailable 52212/52208 kB, b's peak 486M/484M): Linux's
+# random seed differs between runs (Bochs's RDRAND draws on the host). So the
+# sample's lines must be in the log with every number blanked; the numbers that matter are
+# asserted above.
+assert_readme_sample "make run-linux" \
+	"every line of the README's \`make run-linux\` sample is in the log, numbers blanked" \
+	's/[0-9][0-9]*/#/g'
