@@ -88,6 +88,19 @@ static void fill_page(const struct chunk *c, unsigned long pg)
 }
 
 /*
+ * Whether a wrong page may have its line: the first MAX_REPORTS of a run do, the next one
+ * gets a line saying the rest are only counted.
+ */
+static int may_report(void)
+{
+	if (reports++ < MAX_REPORTS)
+		return 1;
+	if (reports == MAX_REPORTS + 1)
+		printf("bvwork: CORRUPT %s more pages: counted, not printed\n", where);
+	return 0;
+}
+
+/*
  * A page just mapped must read zero, every word: Linux hands out zeroed anonymous memory,
  * and with init_on_free=1 it trusts that freed pages stay zero, so a frame the hypervisor
  * gave back with old contents (after free page reporting) shows here. 1 when it does not.
@@ -99,11 +112,9 @@ static int check_fresh(const struct chunk *c, unsigned long pg)
 	for (unsigned long w = 0; w < PAGE / 8; w++) {
 		if (!p[w])
 			continue;
-		if (reports++ < MAX_REPORTS)
+		if (may_report())
 			printf("bvwork: NOT ZERO %s addr=%p found=0x%016lx\n", where,
 			       (const void *)&p[w], p[w]);
-		else if (reports == MAX_REPORTS + 1)
-			printf("bvwork: CORRUPT %s more pages: counted, not printed\n", where);
 		return 1;
 	}
 	return 0;
@@ -122,11 +133,9 @@ static int check_page(const struct chunk *c, unsigned long pg)
 		i++;
 	if (i == NSLOTS)
 		return 0;
-	if (reports++ < MAX_REPORTS)
+	if (may_report())
 		printf("bvwork: CORRUPT %s addr=%p expected=0x%016lx found=0x%016lx\n", where,
 		       (const void *)&p[slots[i]], pattern(c->id, pg, i), p[slots[i]]);
-	else if (reports == MAX_REPORTS + 1)
-		printf("bvwork: CORRUPT %s more pages: counted, not printed\n", where);
 	fill_page(c, pg);
 	return 1;
 }
@@ -142,8 +151,22 @@ static unsigned long verify(void)
 	return bad;
 }
 
-static long now_ns(void);
-static void sleep_until(long t);
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * NSEC + t.tv_nsec;
+}
+
+/* Absolute deadlines: a slow check shortens the next sleep instead of moving the schedule. */
+static void sleep_until(long t)
+{
+	struct timespec ts = { t / NSEC, t % NSEC };
+
+	while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
 
 /*
  * Maps and fills chunks up to `pages`; -1 with errno when the kernel refuses. With rate=,
@@ -202,23 +225,6 @@ static void shrink(unsigned long pages)
 		if (!c->pages)
 			nchunks--;
 	}
-}
-
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * NSEC + t.tv_nsec;
-}
-
-/* Absolute deadlines: a slow check shortens the next sleep instead of moving the schedule. */
-static void sleep_until(long t)
-{
-	struct timespec ts = { t / NSEC, t % NSEC };
-
-	while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
 }
 
 /* The value in kB of one /proc/meminfo field; -1 when it cannot be read. */

@@ -24,11 +24,6 @@ before() { awk -v m="$1" -v r="$2" '$0 ~ m { exit } $0 ~ r' "$SERIAL_TXT"; }
 between() { awk -v a="$1" -v b="$2" -v r="$3" 'f && $0 ~ b { exit } f && $0 ~ r; $0 ~ a { f = 1 }' "$SERIAL_TXT"; }
 # field NAME: the MiB value of NAME= in the lines on stdin, one per line
 field() { sed -nE "s/.* $1=([0-9]+)M.*/\\1/p"; }
-assert_num() {	# assert_num DESC VALUE OP BOUND
-	if [[ -n $2 ]] && (($2 $3 $4)); then _bt_result 1 "$1 ($2)"; else
-		_bt_result 0 "$1" "got ${2:-nothing}, want $3 $4"
-	fi
-}
 idle='bv-fpr step=idle$' touched='bv-fpr step=touched$'
 vm_dm='^dm t=[0-9]+ vm=lin ' host_dm='^dm t=[0-9]+ host free='
 

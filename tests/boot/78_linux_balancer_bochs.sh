@@ -25,13 +25,6 @@ meminfo() {
 	_bt_grep "^\\[$1\\] bvwork: meminfo .* held=$2 kB$" |
 		sed -nE 's/.* MemTotal=([0-9]+) kB .*/\1/p' | sort -n | sed -n '1p;$p' | xargs
 }
-# assert_num DESC VALUE OP BOUND: a number from the log compared with a bound
-assert_num() {
-	if [[ -n $2 ]] && (($2 $3 $4)); then _bt_result 1 "$1 ($2)"; else
-		_bt_result 0 "$1" "got ${2:-nothing}, want $3 $4"
-	fi
-}
-
 assert_status 0 "Bochs exits with success"
 for vm in a b; do
 	assert_log "^\\[$vm\\] bvwork: done phases=3 checks=[0-9]+ errors=0$" \

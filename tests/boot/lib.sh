@@ -124,6 +124,14 @@ assert_count() {
 	fi
 }
 
+# assert_num DESC VALUE OP BOUND: a number taken from the log ((( VALUE OP BOUND ))); an empty
+# VALUE (nothing found) fails.
+assert_num() {
+	if [[ -n $2 ]] && (($2 $3 $4)); then _bt_result 1 "$1 ($2)"; else
+		_bt_result 0 "$1" "got ${2:-nothing}, want $3 $4"
+	fi
+}
+
 # assert_order REGEX1 REGEX2 DESC: the first line matching REGEX1 comes before (not on)
 # the first line matching REGEX2.
 assert_order() {
