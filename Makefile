@@ -39,7 +39,7 @@ PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/
 		   $(wildcard mm/dynmem*.c mm/balancer.c devices/virtqueue.c \
 		   devices/virtio_mem_dev.c devices/vpic.c devices/virtio_balloon_req.c \
 		   devices/virtio_balloon_report.c devices/virtio_balloon_cfg.c devices/con_limit.c \
-		   devices/vuart.c kernel/monitor_cmd.c kernel/scenario.c kernel/outcome.c)
+		   devices/vuart.c devices/vuart_con.c kernel/monitor_cmd.c kernel/mon_text.c kernel/json_out.c kernel/scenario.c kernel/outcome.c)
 UCFLAGS		:= -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
 		   $(INCLUDES) -DHOST_TEST

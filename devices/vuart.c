@@ -330,7 +330,8 @@ static void vuart_emit(struct vuart *u, const char *name)
 	/* the VM sees every line, printed or not: the kernel's last words name its ending */
 	if (u->w.line)
 		u->w.line(u->w.irq_ctx, u->line, u->len);
-	if (con_limit_take(&u->limit, bytes) && u->w.print) {
+	/* an attached console shows the bytes themselves (vuart_con.c) */
+	if (!u->con_attached && con_limit_take(&u->limit, bytes) && u->w.print) {
 		if (u->len)
 			u->w.print("[%s] %.*s\n", name, (int)u->len, u->line);
 		else
@@ -341,6 +342,7 @@ static void vuart_emit(struct vuart *u, const char *name)
 
 void vuart_flush(struct vuart *u, const char *name)
 {
+	vuart_con_flush(u, name);
 	if (u->len)
 		vuart_emit(u, name);
 }
@@ -357,6 +359,8 @@ void vuart_tick(struct vuart *u, const char *name)
 static void vuart_tx(struct vuart *u, const char *name, char c)
 {
 	u->bytes_out++;
+	if (u->con_attached)
+		vuart_con_put(u, name, (uint8_t)c);
 	if (c == '\r')
 		return;
 	if (c == '\n') {

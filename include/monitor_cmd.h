@@ -4,16 +4,20 @@
  * serial console, or the COMMAND part of a scenario entry (scenario.h).
  * kernel/monitor.c executes the result.
  *
- *	vms				VMs and their memory
- *	stats				counters
+ *	vms [--json]			VMs and their memory
+ *	stats [--json] [VM]		counters, of every VM or of one
  *	help				mon_help_text()
  *	mem VM SIZE			MON_MEM: set VM's target by hand
  *	mem VM auto			MON_MEM_AUTO: back to the balancer
  *	set VM key=value...		MON_SET: 1 to MON_SET_PAIRS_MAX pairs
  *	type VM TEXT			MON_TYPE: TEXT and Enter to VM's COM1 input
  *	type -n VM TEXT			MON_TYPE: TEXT alone
+ *	console VM on|off		MON_CONSOLE: attach to / detach from VM's
+ *					COM1 output (raw chunks, `con VM: ...`)
  *	quit				end the run: stop all VMs
  *
+ *   - --json (vms and stats, anywhere after the command word): JSON lines
+ *     for programs instead of the table (README "Machine-readable mode")
  *   - keywords and keys are case-sensitive; tokens are separated by spaces
  *     or tabs; leading and trailing ones are ignored
  *   - an empty line, or one whose first token starts with '#', is MON_NONE
@@ -54,6 +58,7 @@ enum mon_cmd_type {
 	MON_MEM_AUTO,		/* vm */
 	MON_SET,		/* vm, set_mask and the fields it names */
 	MON_TYPE,		/* vm, text[0 .. text_len) */
+	MON_CONSOLE,		/* vm, on */
 	MON_QUIT,
 };
 
@@ -79,6 +84,8 @@ struct mon_cmd {
 	uint64_t min, max;		/* bytes, > 0 */
 	unsigned int buffer, weight;
 	bool dynamic;
+	bool json;			/* MON_VMS, MON_STATS: --json */
+	bool on;			/* MON_CONSOLE: attach (on) or detach (off) */
 	unsigned int text_len;		/* MON_TYPE: bytes in text, 1 .. MON_TEXT_MAX */
 	char text[MON_TEXT_MAX];	/* the bytes to send, any value (not a string) */
 };
@@ -92,6 +99,19 @@ struct mon_cmd {
  */
 int mon_cmd_parse(const char *line, size_t len, struct mon_cmd *cmd,
 		  char *err, size_t err_len);
+
+/*
+ * A machine-readable request is a command line with a tag in front,
+ * "@TAG COMMAND": TAG is 1 .. MON_TAG_MAX characters of [A-Za-z0-9_-], and
+ * every line of its reply carries it (kernel/monitor.c). If line[0 .. len)
+ * starts with '@', copies TAG into tag (NUL-terminated) and returns how many
+ * bytes TAG and the blanks after it take, so that the command starts there;
+ * returns 0 with tag "" for an untagged line, and -1 for a malformed tag
+ * (err says why).
+ */
+#define MON_TAG_MAX		16
+int mon_cmd_tag(const char *line, size_t len, char tag[MON_TAG_MAX + 1],
+		char *err, size_t err_len);
 
 /* A few '\n'-terminated lines describing the commands, for `help`. */
 const char *mon_help_text(void);

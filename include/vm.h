@@ -126,6 +126,13 @@ struct vm {
 		bool manual;		/* `mem VM SIZE` target in force */
 		uint64_t manual_target;
 	} mem;
+	/* what the last balancer tick saw and decided (kernel/dynmem_ctl.c) */
+	struct vm_dm_last {
+		bool valid;		/* a tick has run while the VM ran */
+		bool demand_known;	/* the guest had sent its stats */
+		uint64_t demand, target;
+		unsigned int pressure;
+	} dm_last;
 	struct pt gpt;			/* guest-physical tables: EPT or NPT */
 	struct dynmem dyn;		/* balloon + hot-plug state over gpt */
 	int boot;			/* VM_BOOT_BV or VM_BOOT_LINUX (vm_config.h) */

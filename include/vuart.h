@@ -13,6 +13,12 @@
  * receive FIFO at most one FIFO's worth per VUART_FEED_US, sooner when the
  * guest has read the FIFO empty. So the FIFO never overruns on host input.
  *
+ * While a console is attached (`console VM on`, vuart_con.c), every byte
+ * the guest writes also goes, exactly, into chunks printed as
+ * "con name: TEXT" (mon_text.h escapes), and the "[name] line" lines stop
+ * until the last console detaches: a person at `bvctl console` sees the
+ * prompt, the echo and the escape sequences the guest sends.
+ *
  * In loopback (MCR.LOOP) transmitted bytes go to the receive FIFO instead of
  * the console, and the modem status inputs follow the MCR outputs: Linux's
  * probe relies on both.
@@ -36,6 +42,8 @@
 #define VUART_FIFO	16	/* PC16550D: 16-byte receive FIFO */
 #define VUART_INQ_SIZE	4096	/* host input waiting for room in the FIFO */
 #define VUART_FEED_US	1000	/* at most a FIFO's worth of input per this */
+#define VUART_CON_CHUNK	64	/* bytes per "con name: TEXT" line at most */
+#define VUART_CON_MAX	255	/* consoles attached at once */
 
 /* printk in the hypervisor; a capture in host tests. */
 typedef void vuart_print_fn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,6 +90,11 @@ struct vuart {
 	unsigned int len;
 	struct con_limit limit;		/* host console bytes this VM may still use */
 
+	/* attached consoles and the chunk of output they have not been sent */
+	unsigned int con_attached;
+	uint8_t con_buf[VUART_CON_CHUNK];
+	unsigned int con_len;
+
 	uint64_t bytes_out;		/* written to THR or printed by hypercall */
 	uint64_t bytes_in;		/* accepted by vuart_input */
 	uint64_t in_dropped;		/* refused by vuart_input: the queue was full */
@@ -108,5 +121,18 @@ void vuart_output(struct vuart *u, const char *name, const char *buf, unsigned l
 void vuart_flush(struct vuart *u, const char *name);
 /* A balancer tick: a fresh console budget; reports what the last one dropped. */
 void vuart_tick(struct vuart *u, const char *name);
+
+/*
+ * Attach a console: returns the number attached now, or -1 if
+ * VUART_CON_MAX already are. A partial output line (a shell's prompt)
+ * starts the first chunk, so the person attaching sees it.
+ */
+int vuart_con_attach(struct vuart *u);
+/* Detach one: returns the number still attached, or -1 if none was. */
+int vuart_con_detach(struct vuart *u, const char *name);
+/* A byte the guest wrote, while a console is attached (vuart.c). */
+void vuart_con_put(struct vuart *u, const char *name, uint8_t c);
+/* Prints the chunk collected so far, if any: at the end of the VM's slice. */
+void vuart_con_flush(struct vuart *u, const char *name);
 
 #endif

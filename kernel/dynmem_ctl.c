@@ -151,6 +151,10 @@ static void dm_tick(void)
 		if (vm->state != VM_RUNNABLE)
 			continue;
 		vuart_tick(&vm->uart, vm->name);
+		vm->dm_last = (struct vm_dm_last) {
+			.valid = true, .demand_known = b[i].demand_known,
+			.demand = b[i].demand, .target = b[i].target, .pressure = b[i].pressure,
+		};
 		if (b[i].dynamic)
 			actuate(vm, b[i].target);
 		telemetry(t, vm, &b[i]);

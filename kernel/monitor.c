@@ -1,33 +1,60 @@
 // SPDX-License-Identifier: MIT
-/* Executing monitor commands (parsed by kernel/monitor_cmd.c). */
+/*
+ * Executing monitor commands (parsed by kernel/monitor_cmd.c), from the host
+ * console and from a scenario module; how they answer is in
+ * include/monitor_out.h, the tables and JSON in kernel/monitor_show.c.
+ */
 #include <stdarg.h>
 #include <string.h>
+#include "cpu.h"
 #include "dynmem_ctl.h"
 #include "format.h"
 #include "monitor.h"
 #include "monitor_cmd.h"
+#include "monitor_out.h"
 #include "printk.h"
 #include "scenario.h"
 #include "summary.h"
+#include "tsc.h"
 #include "uart.h"
 #include "vm.h"
 
-#define LINE_MAX	128
+/* a console line: "@TAG " and a `type` of escaped text fit */
+#define LINE_MAX	256
 
 static struct scenario scenario;
 static bool have_scenario;
 static char line[LINE_MAX];
 static size_t line_len;
+static bool line_too_long;
 /* the scenario entry being executed, if any: its refusals are the run's */
 static const struct scenario_entry *scenario_cmd;
 static uint64_t scenario_cmd_ms;
+/* the request being answered: its tag ("" untagged), and whether it was refused */
+static char cur_tag[MON_TAG_MAX + 1];
+static bool cur_refused;
 
-/*
- * A command that cannot be done (or done whole) says why. A person at the
- * console sees it at once; a scenario runs unattended, so its refusals are
- * refused input and repeated at the end of the run.
- */
-static void __attribute__((format(printf, 1, 2))) mon_refuse(const char *fmt, ...)
+static void mon_vprint(const char *fmt, va_list ap)
+{
+	char text[400];
+
+	fmt_vsnprintf(text, sizeof(text), fmt, ap);
+	if (cur_tag[0])
+		printk("mon@%s: %s", cur_tag, text);
+	else
+		printk("mon: %s", text);
+}
+
+void mon_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mon_vprint(fmt, ap);
+	va_end(ap);
+}
+
+void mon_refuse(const char *fmt, ...)
 {
 	char why[200];
 	va_list ap;
@@ -35,7 +62,13 @@ static void __attribute__((format(printf, 1, 2))) mon_refuse(const char *fmt, ..
 	va_start(ap, fmt);
 	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	printk("mon: %s\n", why);
+	if (cur_refused)
+		return;		/* one answer per request */
+	cur_refused = true;
+	if (cur_tag[0])
+		printk("mon@%s: error: %s\n", cur_tag, why);
+	else
+		printk("mon: %s\n", why);
 	if (scenario_cmd) {
 		char text[OUTCOME_TEXT_MAX + 1];
 
@@ -45,7 +78,7 @@ static void __attribute__((format(printf, 1, 2))) mon_refuse(const char *fmt, ..
 	}
 }
 
-static struct vm *find_vm(const char *name)
+struct vm *mon_find_vm(const char *name)
 {
 	for (unsigned int i = 0; i < nr_vms; i++)
 		if (!strcmp(vms[i].name, name))
@@ -54,86 +87,9 @@ static struct vm *find_vm(const char *name)
 	return NULL;
 }
 
-static void cmd_vms(void)
-{
-	printk("mon: %-15s %-8s %-4s %8s %8s %8s %8s %8s %8s %6s %6s\n", "VM", "state", "dyn",
-	       "startup", "min", "max", "assigned", "balloon", "plugged", "weight", "buffer");
-	for (unsigned int i = 0; i < nr_vms; i++) {
-		const struct vm *vm = &vms[i];
-
-		printk("mon: %-15s %-8s %-4s %7luM %7luM %7luM %7luM %7luM %7luM %6u %5u%%%s\n",
-		       vm->name, vm->state == VM_RUNNABLE ? "running" : "stopped",
-		       vm->mem.dynamic ? "on" : "off", vm->ram_size >> 20, vm->mem.min >> 20,
-		       vm->mem.max >> 20, dynmem_assigned(&vm->dyn) >> 20,
-		       dynmem_balloon_bytes(&vm->dyn) >> 20, dynmem_plugged_bytes(&vm->dyn) >> 20,
-		       vm->mem.weight, vm->mem.buffer, vm->mem.manual ? " manual" : "");
-	}
-	printk("mon: host: %luM free for guests, tick %lums, %lu ticks\n",
-	       dm_pool_free() >> 20, dm_tick_ms, dm_ticks);
-}
-
-/* Exits by reason and where the time went: what benchmarks take deltas of. */
-static void stats_exits(const struct vm *vm)
-{
-	const struct vcpu *v = &vm->vcpu;
-	char line[400];
-	int n = 0;
-
-	for (unsigned int r = 0; r < HV_MAX_EXIT_REASONS && n < (int)sizeof(line) - 40; r++)
-		if (v->exits[r])
-			n += fmt_snprintf(line + n, sizeof(line) - n, " %u=%lu", r, v->exits[r]);
-	line[n < (int)sizeof(line) ? n : (int)sizeof(line) - 1] = '\0';
-	printk("mon: %s: tsc guest=%lu hv=%lu; exits by reason:%s\n", vm->name, v->guest_tsc,
-	       v->run_tsc - v->guest_tsc, line);
-	/* hypervisor metadata for this VM: EPT tables, dynmem bitmaps, the VMCS */
-	printk("mon: %s: metadata: %lu EPT table pages, %lu bitmap pages, 1 VMCS page for %luM\n",
-	       vm->name, vm->gpt.tables, vm->dyn_bitmaps_frames,
-	       (vm->ram_size + vm->dyn.hp_size) >> 20);
-}
-
-static void cmd_stats(void)
-{
-	for (unsigned int i = 0; i < nr_vms; i++) {
-		const struct vm *vm = &vms[i];
-		const struct dynmem_stats *s = &vm->dyn.st;
-
-		stats_exits(vm);
-		printk("mon: %s: exits %lu, balloon inflate %lu deflate %lu requests, "
-		       "pages in %lu out %lu refault %lu, PFNs refused %lu (invalid %lu, duplicate %lu, "
-		       "state %lu), virtio-mem requests %lu (nack %lu, error %lu), blocks plugged %lu "
-		       "unplugged %lu, flushes %lu, bad chains %lu\n",
-		       vm->name, vm->vcpu.exits_total, vm->balloon.inflate_requests,
-		       vm->balloon.deflate_requests, s->inflated, s->deflated, s->refaults,
-		       s->pfn_invalid + s->pfn_duplicate + s->pfn_wrong_state, s->pfn_invalid,
-		       s->pfn_duplicate, s->pfn_wrong_state, vm->vmem.cnt.requests,
-		       vm->vmem.cnt.nacks, vm->vmem.cnt.errors, s->plugged_blocks,
-		       s->unplugged_blocks, s->flushes,
-		       vm->balloon.dev.bad_chains + vm->vmem.dev.bad_chains);
-		/*
-		 * Whenever the balloon offers reporting, whether or not the balancer manages
-		 * the VM right now (`set VM dynamic=off` leaves the device and its driver be).
-		 */
-		if (vm->balloon.dev.ops && vm->mem.reporting)
-			printk("mon: %s: free page reporting: %lu reports, %luM reported, "
-			       "%luM reported now, %lu refills; waited for memory %lu times\n",
-			       vm->name, vm->balloon.report.reports,
-			       s->reported >> (20 - PAGE_SHIFT),
-			       dynmem_reported_bytes(&vm->dyn) >> 20, s->report_refills,
-			       vm->mem_wait_episodes);
-		/*
-		 * A benchmark counts the guest's timer ticks (each costs a Linux guest a few
-		 * port exits) apart from the devices' requests and interrupts.
-		 */
-		printk("mon: %s: interrupts: %lu injected, %lu PIT pulses; virtio: balloon "
-		       "notifies %lu interrupts %lu, virtio-mem notifies %lu interrupts %lu\n",
-		       vm->name, vm->pic.injected, vm->pit.irqs, vm->balloon.dev.notifies,
-		       vm->balloon.dev.interrupts, vm->vmem.dev.notifies, vm->vmem.dev.interrupts);
-	}
-}
-
 static void cmd_mem(const struct mon_cmd *c)
 {
-	struct vm *vm = find_vm(c->vm);
+	struct vm *vm = mon_find_vm(c->vm);
 	uint64_t t;
 
 	if (!vm)
@@ -144,19 +100,19 @@ static void cmd_mem(const struct mon_cmd *c)
 	}
 	if (c->type == MON_MEM_AUTO) {
 		vm->mem.manual = false;
-		printk("mon: mem: %s: back to the balancer\n", vm->name);
+		mon_print("mem: %s: back to the balancer\n", vm->name);
 		return;
 	}
 	t = c->size < vm->mem.min ? vm->mem.min : c->size > vm->mem.max ? vm->mem.max : c->size;
 	vm->mem.manual = true;
 	vm->mem.manual_target = t;
-	printk("mon: mem: %s: target %luM%s\n", vm->name, t >> 20,
+	mon_print("mem: %s: target %luM%s\n", vm->name, t >> 20,
 	       t != c->size ? " (clamped to min/max)" : "");
 }
 
 static void cmd_set(const struct mon_cmd *c)
 {
-	struct vm *vm = find_vm(c->vm);
+	struct vm *vm = mon_find_vm(c->vm);
 	struct vm_mem_settings m;
 
 	if (!vm)
@@ -189,14 +145,14 @@ static void cmd_set(const struct mon_cmd *c)
 		return;
 	}
 	vm->mem = m;
-	printk("mon: set: %s: min=%luM max=%luM buffer=%u weight=%u dynamic=%s\n", vm->name,
+	mon_print("set: %s: min=%luM max=%luM buffer=%u weight=%u dynamic=%s\n", vm->name,
 	       m.min >> 20, m.max >> 20, m.buffer, m.weight, m.dynamic ? "on" : "off");
 }
 
 /* Host input for the VM's COM1; the UART paces it into the guest. */
 static void cmd_type(const struct mon_cmd *c)
 {
-	struct vm *vm = find_vm(c->vm);
+	struct vm *vm = mon_find_vm(c->vm);
 	unsigned long n;
 
 	if (!vm)
@@ -210,7 +166,7 @@ static void cmd_type(const struct mon_cmd *c)
 		mon_refuse("type: %s: input queue full: %lu queued, %lu bytes dropped",
 			   vm->name, n, c->text_len - n);
 	else
-		printk("mon: type: %s: %lu byte%s queued\n", vm->name, n, n == 1 ? "" : "s");
+		mon_print("type: %s: %lu byte%s queued\n", vm->name, n, n == 1 ? "" : "s");
 }
 
 /*
@@ -231,16 +187,67 @@ static void cmd_quit(void)
 	}
 }
 
+/* Attach a console to the VM's COM1 output, or detach one (vuart_con.c). */
+static void cmd_console(const struct mon_cmd *c)
+{
+	struct vm *vm = mon_find_vm(c->vm);
+	int n;
+
+	if (!vm)
+		return;
+	if (!c->on) {
+		n = vuart_con_detach(&vm->uart, vm->name);
+		if (n < 0)
+			mon_refuse("console: %s: no console is attached", vm->name);
+		else
+			mon_print("console: %s: detached (%d attached)\n", vm->name, n);
+		return;
+	}
+	if (vm->state != VM_RUNNABLE) {
+		mon_refuse("console: %s is stopped", vm->name);
+		return;
+	}
+	n = vuart_con_attach(&vm->uart);
+	if (n < 0)
+		mon_refuse("console: %s: %d consoles are attached already", vm->name,
+			   VUART_CON_MAX);
+	else
+		mon_print("console: %s: attached (%d attached)\n", vm->name, n);
+}
+
+static void cmd_stats(const struct mon_cmd *c)
+{
+	const struct vm *vm = c->vm[0] ? mon_find_vm(c->vm) : NULL;
+
+	if (!c->vm[0] || vm)
+		mon_show_stats(vm, c->json);
+}
+
+static void cmd_help(void)
+{
+	const char *p = mon_help_text();
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		mon_print("%.*s\n", n, p);
+		p += n + (nl != NULL);
+	}
+}
+
 static void exec(const struct mon_cmd *c)
 {
+	cur_refused = false;
 	switch (c->type) {
-	case MON_VMS:		cmd_vms(); break;
-	case MON_STATS:		cmd_stats(); break;
-	case MON_HELP:		printk("%s", mon_help_text()); break;
+	case MON_VMS:		mon_show_vms(c->json); break;
+	case MON_STATS:		cmd_stats(c); break;
+	case MON_HELP:		cmd_help(); break;
 	case MON_MEM:
 	case MON_MEM_AUTO:	cmd_mem(c); break;
 	case MON_SET:		cmd_set(c); break;
 	case MON_TYPE:		cmd_type(c); break;
+	case MON_CONSOLE:	cmd_console(c); break;
 	case MON_QUIT:		cmd_quit(); break;
 	case MON_NONE:		break;
 	}
@@ -263,30 +270,77 @@ int monitor_load_scenario(const char *text, size_t len)
 	return 0;
 }
 
-static bool typed_command(void)
+/* One line from the console: echo it, run it, and end a tagged request's reply. */
+static void run_line(const char *text, size_t len)
 {
 	struct mon_cmd cmd;
-	char err[120];
+	char err[160];
+	int skip = mon_cmd_tag(text, len, cur_tag, err, sizeof(err));
+
+	if (skip < 0) {
+		printk("mon> %.*s\n", (int)len, text);
+		printk("mon: %s\n", err);
+		return;
+	}
+	if (cur_tag[0])
+		printk("mon@%s> %.*s\n", cur_tag, (int)(len - (size_t)skip), text + skip);
+	else
+		printk("mon> %.*s\n", (int)len, text);
+	cur_refused = false;
+	if (line_too_long)
+		mon_refuse("the line is longer than %d characters: ignored", LINE_MAX - 1);
+	else if (mon_cmd_parse(text + skip, len - (size_t)skip, &cmd, err, sizeof(err)))
+		mon_refuse("%s", err);
+	else
+		exec(&cmd);
+	if (cur_tag[0] && !cur_refused)
+		printk("mon@%s: ok\n", cur_tag);
+	cur_tag[0] = '\0';
+}
+
+/*
+ * The host UART holds one byte at a time when the emulator paces its input
+ * (Bochs reads its socket only into an empty receive buffer), and the
+ * monitor is polled once per scheduling round: within a line, wait a little
+ * for the next byte, so a line arrives in one poll instead of one byte per
+ * round. A byte takes 87 us at 115200 baud; a sender that stalls costs one
+ * millisecond.
+ */
+static int next_byte(void)
+{
+	uint64_t until = rdtsc() + tsc_khz;
 	int ch;
 
-	while ((ch = uart_getc()) >= 0) {
+	while ((ch = uart_getc()) < 0 && (line_len || line_too_long) && rdtsc() < until)
+		asm volatile("pause");
+	return ch;
+}
+
+static bool typed_command(void)
+{
+	int ch;
+
+	while ((ch = next_byte()) >= 0) {
 		if (ch != '\r' && ch != '\n') {
 			if (line_len < LINE_MAX - 1)
 				line[line_len++] = (char)ch;
+			else
+				line_too_long = true;
 			continue;
 		}
-		line[line_len] = '\0';
 		if (!line_len)
 			continue;
-		printk("mon> %s\n", line);
-		if (mon_cmd_parse(line, line_len, &cmd, err, sizeof(err)))
-			printk("mon: %s\n", err);
-		else
-			exec(&cmd);
+		run_line(line, line_len);
 		line_len = 0;
+		line_too_long = false;
 		return true;
 	}
 	return false;
+}
+
+void monitor_ready(void)
+{
+	printk("mon: ready: type a command and Enter (help lists them)\n");
 }
 
 bool monitor_poll(void)
@@ -298,6 +352,7 @@ bool monitor_poll(void)
 		scenario_cmd_ms = dm_now_ms();
 		printk("mon: t=%lu scenario: %s\n", scenario_cmd_ms, e->text);
 		scenario_cmd = e;
+		cur_tag[0] = '\0';
 		exec(&e->cmd);
 		scenario_cmd = NULL;
 		ran = true;

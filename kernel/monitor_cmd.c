@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "mon_text.h"
 #include "monitor_cmd.h"
 #include "vm_config.h"
 
@@ -294,69 +295,12 @@ static int parse_mem(struct mon_cmd *c, const struct tok *t, unsigned int nr,
 
 /* --- type: the text to send ---------------------------------------------- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* One escape after the '\' at p[*i - 1]: the byte it stands for, or -1. */
-static int unescape(const char *p, size_t n, size_t *i, char *err, size_t err_len)
-{
-	char q[QUOTE_BUF];
-	int hi, lo;
-
-	if (*i == n) {
-		fmt_snprintf(err, err_len, "type: TEXT ends in a lone '\\' (write \\\\ for one)");
-		return -1;
-	}
-	switch (p[(*i)++]) {
-	case 'n':
-		return '\n';
-	case 'r':
-		return '\r';
-	case 't':
-		return '\t';
-	case '\\':
-		return '\\';
-	case 'x':
-		hi = *i < n ? hex_digit(p[*i]) : -1;
-		lo = *i + 1 < n ? hex_digit(p[*i + 1]) : -1;
-		if (hi < 0 || lo < 0) {
-			fmt_snprintf(err, err_len, "type: \\x needs two hex digits (\\x03 is Ctrl-C)");
-			return -1;
-		}
-		*i += 2;
-		return hi << 4 | lo;
-	}
-	fmt_snprintf(err, err_len, "type: unknown escape %s (\\n \\r \\t \\\\ \\xHH)",
-		     quote(q, &(struct tok) { p + *i - 2, 2 }));
-	return -1;
-}
-
-/* Decode p[0 .. n) into c->text, then Enter (a carriage return) if asked. */
+/* Decode p[0 .. n) into c->text (mon_text.h), then Enter (a carriage return) if asked. */
 static int decode_text(struct mon_cmd *c, const char *p, size_t n, bool enter,
 		       char *err, size_t err_len)
 {
-	unsigned int room = MON_TEXT_MAX - enter;
-	size_t i = 0;
-
-	while (i < n) {
-		int ch = (unsigned char)p[i++];
-
-		if (ch == '\\' && (ch = unescape(p, n, &i, err, err_len)) < 0)
-			return -1;
-		if (c->text_len == room) {
-			fmt_snprintf(err, err_len, "type: TEXT is more than %u bytes", room);
-			return -1;
-		}
-		c->text[c->text_len++] = (char)ch;
-	}
+	if (mon_text_decode(p, n, c->text, &c->text_len, MON_TEXT_MAX - enter, err, err_len))
+		return -1;
 	if (enter)
 		c->text[c->text_len++] = '\r';
 	return 0;
@@ -395,13 +339,52 @@ static int parse_type(struct mon_cmd *c, const struct tok *t, unsigned int nr,
 	return 0;
 }
 
+/* vms [--json], stats [--json] [VM]: the flag anywhere, at most one VM for stats */
+static int parse_show(struct mon_cmd *c, const char *word, enum mon_cmd_type type,
+		      const struct tok *t, unsigned int nr, char *err, size_t err_len)
+{
+	char q[QUOTE_BUF];
+	bool have_vm = false;
+
+	/* a third argument is always one too many: it fails below */
+	for (unsigned int i = 1; i < nr && i < TOK_MAX; i++) {
+		if (tok_is(&t[i], "--json") && !c->json) {
+			c->json = true;
+			continue;
+		}
+		if (type == MON_VMS || have_vm || t[i].p[0] == '-') {
+			fmt_snprintf(err, err_len, "%s: unexpected %s (usage: %s)", word,
+				     quote(q, &t[i]), type == MON_VMS ? "vms [--json]" :
+				     "stats [--json] [VM]");
+			return -1;
+		}
+		if (parse_vm_name(word, &t[i], c->vm, err, err_len))
+			return -1;
+		have_vm = true;
+	}
+	c->type = type;
+	return 0;
+}
+
+static int parse_console(struct mon_cmd *c, const struct tok *t, unsigned int nr,
+			 char *err, size_t err_len)
+{
+	if (nr != 3 || (!tok_is(&t[2], "on") && !tok_is(&t[2], "off"))) {
+		fmt_snprintf(err, err_len, "console: usage: console VM on|off");
+		return -1;
+	}
+	if (parse_vm_name("console", &t[1], c->vm, err, err_len))
+		return -1;
+	c->on = tok_is(&t[2], "on");
+	c->type = MON_CONSOLE;
+	return 0;
+}
+
 /* the commands without arguments */
 static const struct {
 	const char *word;
 	enum mon_cmd_type type;
 } simple_cmds[] = {
-	{ "vms",	MON_VMS },
-	{ "stats",	MON_STATS },
 	{ "help",	MON_HELP },
 	{ "quit",	MON_QUIT },
 };
@@ -419,6 +402,12 @@ static int parse_cmd(struct mon_cmd *c, const struct tok *t, unsigned int nr,
 		return parse_mem(c, t, nr, err, err_len);
 	if (tok_is(&t[0], "set"))
 		return parse_set(c, t, nr, err, err_len);
+	if (tok_is(&t[0], "vms"))
+		return parse_show(c, "vms", MON_VMS, t, nr, err, err_len);
+	if (tok_is(&t[0], "stats"))
+		return parse_show(c, "stats", MON_STATS, t, nr, err, err_len);
+	if (tok_is(&t[0], "console"))
+		return parse_console(c, t, nr, err, err_len);
 	for (i = 0; i < sizeof(simple_cmds) / sizeof(simple_cmds[0]); i++) {
 		if (!tok_is(&t[0], simple_cmds[i].word))
 			continue;
@@ -458,17 +447,44 @@ int mon_cmd_parse(const char *line, size_t len, struct mon_cmd *cmd,
 	return 0;
 }
 
+int mon_cmd_tag(const char *line, size_t len, char tag[MON_TAG_MAX + 1],
+		char *err, size_t err_len)
+{
+	size_t n = 1, skip;
+
+	if (!err)
+		err_len = 0;
+	else if (err_len)
+		err[0] = '\0';
+	tag[0] = '\0';
+	if (!line || !len || line[0] != '@')
+		return 0;
+	while (n < len && n <= MON_TAG_MAX && is_name_char(line[n]))
+		n++;
+	for (skip = n; skip < len && is_space(line[skip]); skip++)
+		;
+	if (n == 1 || skip == n || skip == len) {
+		fmt_snprintf(err, err_len, "a tag is @ and 1 to %d letters, digits, '_' or '-', "
+			     "then a blank and the command (@7 vms --json)", MON_TAG_MAX);
+		return -1;
+	}
+	memcpy(tag, line + 1, n - 1);
+	tag[n - 1] = '\0';
+	return (int)skip;
+}
+
 const char *mon_help_text(void)
 {
 	return "commands (a SIZE is digits with an optional K, M or G suffix):\n"
-	       "  vms                   the VMs and their memory\n"
-	       "  stats                 counters\n"
+	       "  vms [--json]          the VMs and their memory\n"
+	       "  stats [--json] [VM]   counters, of every VM or of one\n"
 	       "  mem VM SIZE           set VM's memory target by hand\n"
 	       "  mem VM auto           give VM back to the balancer\n"
 	       "  set VM key=value...   change up to 5 settings of VM: min=SIZE max=SIZE\n"
 	       "                        buffer=0..1000 (%) weight=1..10000 dynamic=on|off\n"
 	       "  type [-n] VM TEXT     send TEXT and Enter (not with -n) to VM's serial port;\n"
 	       "                        escapes \\n \\r \\t \\\\ \\xHH (\\x03 is Ctrl-C, \\x04 Ctrl-D)\n"
+	       "  console VM on|off     attach to / detach from VM's console output\n"
 	       "  help                  this text\n"
 	       "  quit                  stop all VMs and end the run\n";
 }

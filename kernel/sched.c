@@ -66,6 +66,7 @@ void sched_run(void)
 	uint64_t ticks_seen = dm_ticks;
 
 	dm_start();
+	monitor_ready();
 	for (;;) {
 		bool alive = false, ran = false;
 
@@ -85,6 +86,8 @@ void sched_run(void)
 			vcpu_state_load(&vm->vcpu);
 			hv_ops->vcpu_run(&vm->vcpu, sched_slice_tsc);
 			vcpu_state_put(&vm->vcpu);
+			/* an attached console sees a prompt within the slice that wrote it */
+			vuart_con_flush(&vm->uart, vm->name);
 			if (vm->state == VM_RUNNABLE && vm->restart_pending)
 				vm_restart(vm);
 			if (vm->state == VM_STOPPED)

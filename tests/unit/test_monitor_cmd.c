@@ -51,12 +51,90 @@ static void test_simple_commands(void **state)
 	expect_ok(" \t vms \t ", MON_VMS, "");
 	expect_ok("\tquit", MON_QUIT, "");
 
-	expect_err("vms web", "vms: takes no arguments", "\"web\"");
-	expect_err("stats x", "stats: takes no arguments", NULL);
+	expect_err("vms web", "vms: unexpected \"web\"", "vms [--json]");
 	expect_err("help mem", "help: takes no arguments", NULL);
 	expect_err("quit now", "quit: takes no arguments", NULL);
 	/* a '#' after the first token is not a comment */
-	expect_err("vms # list them", "vms: takes no arguments", "\"#\"");
+	expect_err("vms # list them", "vms: unexpected \"#\"", NULL);
+}
+
+static void test_show_flags(void **state)
+{
+	expect_ok("vms --json", MON_VMS, "");
+	assert_true(cmd.json);
+	expect_ok("vms", MON_VMS, "");
+	assert_false(cmd.json);
+	expect_ok("stats web", MON_STATS, "web");
+	assert_false(cmd.json);
+	expect_ok("stats --json", MON_STATS, "");
+	assert_true(cmd.json);
+	/* the flag before or after the VM */
+	expect_ok("stats --json web", MON_STATS, "web");
+	assert_true(cmd.json);
+	expect_ok("stats\tweb  --json ", MON_STATS, "web");
+	assert_true(cmd.json);
+
+	expect_err("vms --json --json", "vms: unexpected \"--json\"", NULL);
+	expect_err("vms --JSON", "vms: unexpected \"--JSON\"", NULL);
+	expect_err("stats a b", "stats: unexpected \"b\"", "stats [--json] [VM]");
+	expect_err("stats --csv", "stats: unexpected \"--csv\"", NULL);
+	expect_err("stats a.b", "stats: VM name \"a.b\"", NULL);
+	expect_err("stats a --json b", "stats: unexpected \"b\"", NULL);
+	expect_err("stats --json a b c d e f g h", "stats: unexpected \"b\"", NULL);
+}
+
+static void test_console(void **state)
+{
+	expect_ok("console web on", MON_CONSOLE, "web");
+	assert_true(cmd.on);
+	expect_ok("console web off", MON_CONSOLE, "web");
+	assert_false(cmd.on);
+	expect_err("console web", "console: usage: console VM on|off", NULL);
+	expect_err("console", "console: usage", NULL);
+	expect_err("console web On", "console: usage", NULL);
+	expect_err("console web on now", "console: usage", NULL);
+	expect_err("console w!b on", "console: VM name \"w!b\"", NULL);
+}
+
+/* mon_cmd_tag: "@TAG COMMAND" */
+static int tag_of(const char *line, char *tag)
+{
+	memset(tag, 'x', MON_TAG_MAX + 1);
+	memset(err, 'x', sizeof(err));
+	return mon_cmd_tag(line, strlen(line), tag, err, sizeof(err));
+}
+
+static void test_tag(void **state)
+{
+	char tag[MON_TAG_MAX + 1];
+
+	assert_int_equal(tag_of("@7 vms --json", tag), 3);
+	assert_string_equal(tag, "7");
+	assert_string_equal(err, "");
+	assert_int_equal(tag_of("@ab_c-9\t  mem web 1M", tag), 10);
+	assert_string_equal(tag, "ab_c-9");
+	/* the longest tag */
+	assert_int_equal(tag_of("@0123456789abcdef quit", tag), 18);
+	assert_string_equal(tag, "0123456789abcdef");
+	/* no tag */
+	assert_int_equal(tag_of("vms", tag), 0);
+	assert_string_equal(tag, "");
+	assert_int_equal(tag_of(" @7 vms", tag), 0);
+	assert_int_equal(mon_cmd_tag(NULL, 0, tag, err, sizeof(err)), 0);
+	assert_int_equal(mon_cmd_tag("@7 vms", 0, tag, NULL, 0), 0);
+
+	/* malformed: refused, tag left empty */
+	static const char *const bad[] = {
+		"@", "@ vms", "@7", "@7 ", "@7\t", "@7;vms", "@a.b vms", "@0123456789abcdefg quit",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (tag_of(bad[i], tag) != -1)
+			fail_msg("tag of '%s' accepted", bad[i]);
+		assert_string_equal(tag, "");
+		assert_non_null(strstr(err, "a tag is @ and 1 to 16"));
+	}
+	/* only len bytes are read */
+	assert_int_equal(mon_cmd_tag("@7 vms", 2, tag, err, sizeof(err)), -1);
 }
 
 static void test_blank_and_comment(void **state)
@@ -358,7 +436,8 @@ static void test_help_text(void **state)
 	static const char *const words[] = {
 		"vms", "stats", "mem VM SIZE", "mem VM auto", "set VM key=value",
 		"min=", "max=", "buffer=", "weight=", "dynamic=", "help", "quit",
-		"type [-n] VM TEXT", "\\xHH",
+		"type [-n] VM TEXT", "\\xHH", "vms [--json]", "stats [--json] [VM]",
+		"console VM on|off",
 	};
 	const char *h = mon_help_text(), *p;
 	size_t i;
@@ -396,12 +475,29 @@ static void check_invariants(int r)
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", cmd.vm[i]));
 	if (cmd.type == MON_MEM)
 		assert_true(cmd.size > 0);
+	assert_true(!cmd.json || cmd.type == MON_VMS || cmd.type == MON_STATS);
+	assert_true(!cmd.on || cmd.type == MON_CONSOLE);
 	if (cmd.type == MON_SET) {
 		assert_true(cmd.set_mask && cmd.set_mask < 32);
 		assert_true(cmd.buffer <= 1000 && cmd.weight <= 10000);
 		if (cmd.set_mask & MON_SET_WEIGHT)
 			assert_true(cmd.weight >= 1);
 	}
+}
+
+/* mon_cmd_tag on any line: a valid tag and a skip within the line, or -1 and no tag */
+static void check_tag(const char *line, size_t len)
+{
+	char *copy = malloc(len ? len : 1), tag[MON_TAG_MAX + 1];
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, line, len);
+	r = mon_cmd_tag(copy, len, tag, err, sizeof(err));
+	free(copy);
+	assert_true(r >= -1 && r < (int)len + (len == 0));
+	assert_true(strlen(tag) <= MON_TAG_MAX);
+	assert_true(r > 0 ? strlen(tag) >= 1 && (size_t)r > strlen(tag) + 1 : tag[0] == '\0');
 }
 
 static void test_fuzz(void **state)
@@ -412,6 +508,7 @@ static void test_fuzz(void **state)
 		"weight=", "dynamic=", "on", "off", "=", "#", " ", "\t", "\t ",
 		"1000", "10001", "99999999999999999999", "K", "\r", "\n", "",
 		"type", "-n", "\\", "\\x", "\\x0", "\\x41", "\\n", "\\q",
+		"--json", "console", "@1", "@",
 	};
 	char line[200];
 	unsigned int iter;
@@ -422,7 +519,10 @@ static void test_fuzz(void **state)
 		len = rnd() % sizeof(line);
 		for (i = 0; i < len; i++)
 			line[i] = (char)rnd();
+		if (len && rnd() % 4 == 0)
+			line[0] = '@';
 		check_invariants(parse_n(line, len));
+		check_tag(line, len);
 	}
 	/* random sequences of meaningful words reach the deeper paths */
 	for (iter = 0; iter < 20000; iter++) {
@@ -436,6 +536,7 @@ static void test_fuzz(void **state)
 				line[len++] = ' ';
 		}
 		check_invariants(parse_n(line, len));
+		check_tag(line, len);
 	}
 }
 
@@ -445,6 +546,9 @@ int main(void)
 		cmocka_unit_test(test_simple_commands),
 		cmocka_unit_test(test_blank_and_comment),
 		cmocka_unit_test(test_unknown_and_case),
+		cmocka_unit_test(test_show_flags),
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_vm_names),
 		cmocka_unit_test(test_set_all_keys),

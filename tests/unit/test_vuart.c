@@ -925,6 +925,62 @@ static void test_output_lines(void **state)
 	assert_int_equal(u.bytes_out, 7 + 7 + VUART_LINE_MAX + 3 + 1 + 3);
 }
 
+static void tx(const char *p)
+{
+	for (; *p; p++)
+		out(THR, (uint8_t)*p);
+}
+
+/* An attached console: the exact bytes in "con t: TEXT" chunks, and no "[t]" lines. */
+static void test_attached_console(void **state)
+{
+	char want[400];
+
+	tx("~ # ");
+	assert_int_equal(vuart_con_attach(&u), 1);
+	/* the prompt written before attaching is the first chunk */
+	vuart_con_flush(&u, "t");
+	assert_string_equal(con, "con t: ~ #\\x20\n");
+	con_len = 0;
+	/* echo, CR LF and an escape sequence, as a shell sends them: cut after the newline */
+	tx("ls\r\n\x1b[1mbin\x1b[0m  etc");
+	assert_string_equal(con, "con t: ls\\r\\n\n");
+	vuart_con_flush(&u, "t");
+	assert_string_equal(con, "con t: ls\\r\\n\ncon t: \\x1b[1mbin\\x1b[0m  etc\n");
+	/* the slice's flush with nothing new prints nothing */
+	vuart_con_flush(&u, "t");
+	assert_int_equal(con_len, strlen(con));
+	assert_null(strstr(con, "[t]"));
+	/* a second console: counted, one stream */
+	assert_int_equal(vuart_con_attach(&u), 2);
+	con_len = 0;
+	con[0] = '\0';
+	/* VUART_CON_CHUNK bytes make a chunk of their own */
+	for (int i = 0; i < VUART_CON_CHUNK + 1; i++)
+		out(THR, 'a');
+	memset(want, 'a', VUART_CON_CHUNK);
+	want[VUART_CON_CHUNK] = '\0';
+	assert_int_equal(strncmp(con, "con t: ", 7), 0);
+	assert_memory_equal(con + 7, want, VUART_CON_CHUNK);
+	assert_string_equal(con + 7 + VUART_CON_CHUNK, "\n");
+	assert_int_equal(vuart_con_detach(&u, "t"), 1);
+	/* the last one to detach gets what is left, and the lines come back */
+	con_len = 0;
+	assert_int_equal(vuart_con_detach(&u, "t"), 0);
+	assert_string_equal(con, "con t: a\n");
+	assert_int_equal(vuart_con_detach(&u, "t"), -1);
+	con_len = 0;
+	tx("x\n");
+	/* the line collector went on meanwhile: it prints the whole line */
+	assert_non_null(strstr(con, "[t] "));
+	assert_non_null(strstr(con, "ax\n"));
+	/* VUART_CON_MAX at most */
+	for (int i = 0; i < VUART_CON_MAX; i++)
+		assert_int_equal(vuart_con_attach(&u), i + 1);
+	assert_int_equal(vuart_con_attach(&u), -1);
+	assert_int_equal(u.con_attached, VUART_CON_MAX);
+}
+
 static void test_console_rate_limit(void **state)
 {
 	char line[64];
@@ -1057,6 +1113,7 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_gating_and_edges, setup),
 		cmocka_unit_test_setup(test_wide_and_stray_accesses, setup),
 		cmocka_unit_test_setup(test_output_lines, setup),
+		cmocka_unit_test_setup(test_attached_console, setup),
 		cmocka_unit_test_setup(test_console_rate_limit, setup),
 		cmocka_unit_test_setup(test_hostile_fuzz, setup),
 	};
