@@ -65,8 +65,9 @@ void sched_run(void)
 {
 	uint64_t ticks_seen = dm_ticks;
 
-	dm_start();
+	/* before the clock of the run starts: the line's serial time shifts no tick */
 	monitor_ready();
+	dm_start();
 	for (;;) {
 		bool alive = false, ran = false;
 
