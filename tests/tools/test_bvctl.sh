@@ -167,20 +167,37 @@ check "a client killed while attached: the relay sends console a off for it" \
 exec 4>&-
 
 # A VM that stops ends its console.
-"$bvctl" console web <"$tmp/hold2" >/dev/null 2>"$tmp/stop.err" &
-stopper=$!
-pids+=("$stopper")
+{
+	st=0
+	"$bvctl" console web <"$tmp/hold2" >/dev/null 2>"$tmp/stop.err" || st=$?
+	echo "$st" >"$tmp/stop.st"
+} &
 exec 5>"$tmp/hold2"
 wait_for 10 grep -qE '^@[0-9a-f]+-1 console web on$' "$tmp/received.txt"
 "$bvctl" cmd stop web >/dev/null 2>&1
-(sleep 5 && kill "$stopper") 2>/dev/null & # in case it does not end
-timer=$!
-st=0
-wait "$stopper" || st=$?
-kill "$timer" 2>/dev/null
+wait_for 5 test -s "$tmp/stop.st"
+st=$(cat "$tmp/stop.st" 2>/dev/null)
 check "a console ends 0 when its VM stops" test "$st" = 0
 check "... saying why" grep -qx 'bvctl: web stopped: stopped by the test' "$tmp/stop.err"
 exec 5>&-
+
+# On a terminal: raw mode while attached (Ctrl-C is a byte for the guest), restored after.
+python3 - "$bvctl" >"$tmp/pty.out" 2>&1 <<'EOF'
+import os, subprocess, sys, termios, time
+m, s = os.openpty()
+before = termios.tcgetattr(s)
+p = subprocess.Popen([sys.argv[1], "console", "web"], stdin=s, stdout=s, stderr=s)
+deadline = time.monotonic() + 10
+while termios.tcgetattr(s) == before and time.monotonic() < deadline:
+    time.sleep(0.05)
+raw = not termios.tcgetattr(s)[3] & termios.ISIG
+os.write(m, b"\x03\x1d")
+p.wait(timeout=10)
+print("raw", raw, "status", p.returncode, "restored", termios.tcgetattr(s) == before)
+EOF
+check "bvctl console on a terminal: raw mode, detach, the terminal restored" \
+	grep -qx 'raw True status 0 restored True' "$tmp/pty.out"
+check "... Ctrl-C went to the guest as a byte" cmp -s "$tmp/typed-web.bin" <(printf ' hello world\\\r\003')
 
 echo 'vms' >&3
 check "a line typed at the relay's terminal (--stdin) reaches the fake untagged" wait_for 5 got 'vms'
