@@ -110,14 +110,14 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
+	BV_SOCKET=$(BUILD)/bv.sock tools/bochs.sh $(ISO) $(BUILD)/run-serial.log
 
 # `make run-linux`: two Linux VMs and a static one under the balancer (tools/grub-linux.cfg)
 LINUX_ISO	:= $(BUILD)/hv-linux.iso
 run-linux: deps linux-guest
 	@$(MAKE) --no-print-directory $(HV_ELF) $(GUESTS)
 	LINUX_DIR=$(BUILD)/linux tools/mkiso.sh $(LINUX_ISO) tools/grub-linux.cfg
-	BOCHS_MEGS=768 tools/bochs.sh $(LINUX_ISO) $(BUILD)/run-linux-serial.log 900
+	BV_SOCKET=$(BUILD)/bv.sock BOCHS_MEGS=768 tools/bochs.sh $(LINUX_ISO) $(BUILD)/run-linux-serial.log 900
 
 # `make plot` charts the telemetry of the last run, `make run` or `make run-linux`
 # (build/run-serial.png or build/run-linux-serial.png); LOG=FILE for another serial log.

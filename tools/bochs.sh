@@ -3,6 +3,9 @@
 # usage: tools/bochs.sh ISO SERIAL_LOG [TIMEOUT_SECONDS=300]
 #   env BOCHS_CPU (default corei7_haswell_4770; e.g. ryzen for SVM), BOCHS_MEGS (default 512;
 #   Bochs 2.7 takes 1..1048576, and allocates at most 2048 of them up front)
+#   env BV_SOCKET (default SERIAL_LOG with .sock for .log): where tools/bvctl reaches the
+#   monitor; BV_INPUT=stdin|none: whether lines typed here go to it (default stdin on a terminal)
+# COM1 goes through tools/bvrelay, which writes SERIAL_LOG.
 # Exit status, the run's outcome (README "Outcomes and exit statuses"): 0 = success,
 # 1 = failure (the hypervisor's "Shutdown" to port 0x8900, any other Bochs panic, or a stop
 # without the hypervisor's verdict line), 3 = refused input (the hypervisor's verdict, or a
@@ -41,6 +44,7 @@ memory="megs: $megs"
 if ((megs > 2048)); then memory="memory: guest=$megs, host=2048"; fi
 
 emu_setup
+emu_relay_start bochs "$serial"
 # Values are written literally: Bochs would expand $NAME itself and panics on ${NAME}.
 cat >"$tmp/bochsrc" <<EOF
 $memory
@@ -52,7 +56,7 @@ display_library: sdl2
 boot: cdrom
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
-com1: enabled=1, mode=file, dev=$serial
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:$emu_port
 magic_break: enabled=1
 mouse: enabled=0
 log: $serial.bochs.log

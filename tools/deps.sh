@@ -7,10 +7,11 @@ set -euo pipefail
 # libc6-dev: gcc only recommends it, and --no-install-recommends would leave the unit tests
 # without libc headers, and tools/linux-guest.sh without the libc.a that links the guest's
 # bvwork statically. bochs-sdl gives the sdl2 display that runs headless with SDL_VIDEODRIVER=dummy.
+# python3: tools/bvrelay (every emulator run goes through it) and tools/bvctl.
 # cpio: tools/linux-guest.sh packs the Linux guest's initramfs with it (gzip and dpkg-deb are essential).
 pkgs=(gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools
 	bochs bochsbios vgabios bochs-sdl qemu-system-x86 libcmocka-dev coreutils
-	python3-matplotlib cpio)
+	python3 python3-matplotlib cpio)
 
 if [[ ${SKIP_DEPS:-0} == 1 ]]; then
 	exit 0

@@ -5,6 +5,9 @@
 #   env QEMU_ACCEL=kvm: `-accel kvm -cpu host`, for a host with /dev/kvm and nested VT-x
 #   (kvm_intel nested=1); TCG, the default, never exposes VT-x, only SVM.
 #   QEMU_MEGS: up to what the host can reserve (QEMU says "cannot set up guest memory" beyond).
+#   env BV_SOCKET (default SERIAL_LOG with .sock for .log): where tools/bvctl reaches the
+#   monitor; BV_INPUT=stdin|none: whether lines typed here go to it (default stdin on a terminal)
+# COM1 goes through tools/bvrelay, which writes SERIAL_LOG.
 # Exit status: QEMU's. The hypervisor ends QEMU by writing v to port 0xf4 (isa-debug-exit),
 # giving (v<<1)|1: 33 success, 35 failure, 37 unsupported CPU, 39 refused input (also for a
 # file GRUB could not load); a triple fault exits 0 (because of -no-reboot), so callers must
@@ -45,9 +48,13 @@ if [[ ! -f $iso ]]; then
 fi
 
 emu_setup
+emu_relay_start qemu "$serial"
+# client mode: QEMU connects to the relay at start, and reads from it only while the UART
+# has room, so typed lines wait in the socket instead of being dropped.
 emu_run qemu "$serial" "$limit" \
 	qemu-system-x86_64 -machine pc "${accel[@]}" -m "${QEMU_MEGS:-512}" -display none \
-	-serial "file:$serial" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-chardev "socket,id=com1,host=127.0.0.1,port=$emu_port" -serial chardev:com1 \
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-cdrom "$iso"
 # QEMU's own complaints (bad option, missing /dev/kvm) would otherwise be lost.
 if [[ -s $tmp/out ]]; then sed 's/^/qemu: /' "$tmp/out" >&2; fi
