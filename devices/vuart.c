@@ -327,6 +327,10 @@ static void vuart_emit(struct vuart *u, const char *name)
 {
 	uint32_t bytes = (uint32_t)(strlen(name) + 3 + (u->len ? u->len + 1 : 0));
 
+	/* keep the host log printable whatever the guest sends */
+	for (unsigned int i = 0; i < u->len; i++)
+		if (u->line[i] < 0x20 || u->line[i] >= 0x7f)
+			u->line[i] = '.';
 	/* the VM sees every line, printed or not: the kernel's last words name its ending */
 	if (u->w.line)
 		u->w.line(u->w.irq_ctx, u->line, u->len);
@@ -367,8 +371,8 @@ static void vuart_tx(struct vuart *u, const char *name, char c)
 		vuart_emit(u, name);
 		return;
 	}
-	/* keep the host log printable whatever the guest sends */
-	u->line[u->len++] = (c >= 0x20 && c < 0x7f) ? c : '.';
+	/* raw until printed: a console attached mid-line gets the bytes themselves */
+	u->line[u->len++] = c;
 	if (u->len == VUART_LINE_MAX)
 		vuart_flush(u, name);
 }

@@ -15,6 +15,8 @@
 
 /* One line of the reply (fmt without "mon: " and with its '\n'). */
 void mon_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line of any length (a JSON object), given whole without its '\n'. */
+void mon_print_line(const char *text, unsigned long len);
 /*
  * The command cannot be done (or done whole): says why, once. From a
  * scenario this is refused input (repeated at the end of the run); a person

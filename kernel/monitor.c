@@ -54,6 +54,16 @@ void mon_print(const char *fmt, ...)
 	va_end(ap);
 }
 
+void mon_print_line(const char *text, unsigned long len)
+{
+	if (cur_tag[0])
+		printk("mon@%s: ", cur_tag);
+	else
+		printk("mon: ");
+	printk_text(text, len);
+	printk("\n");
+}
+
 void mon_refuse(const char *fmt, ...)
 {
 	char why[200];

@@ -24,6 +24,11 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 }
 
+void printk_text(const char *s, unsigned long len)
+{
+	uart_write(s, len);
+}
+
 void panic(const char *fmt, ...)
 {
 	char why[PRINTK_BUF];

@@ -936,11 +936,11 @@ static void test_attached_console(void **state)
 {
 	char want[400];
 
-	tx("~ # ");
+	tx("~ # \x1b[6n ");
 	assert_int_equal(vuart_con_attach(&u), 1);
-	/* the prompt written before attaching is the first chunk */
+	/* the prompt written before attaching is the first chunk, its bytes exact */
 	vuart_con_flush(&u, "t");
-	assert_string_equal(con, "con t: ~ #\\x20\n");
+	assert_string_equal(con, "con t: ~ # \\x1b[6n\\x20\n");
 	con_len = 0;
 	/* echo, CR LF and an escape sequence, as a shell sends them: cut after the newline */
 	tx("ls\r\n\x1b[1mbin\x1b[0m  etc");
@@ -971,8 +971,8 @@ static void test_attached_console(void **state)
 	assert_int_equal(vuart_con_detach(&u, "t"), -1);
 	con_len = 0;
 	tx("x\n");
-	/* the line collector went on meanwhile: it prints the whole line */
-	assert_non_null(strstr(con, "[t] "));
+	/* the line collector went on meanwhile: it prints the whole line, made printable */
+	assert_non_null(strstr(con, "[t] .[1mbin.[0m  etc"));
 	assert_non_null(strstr(con, "ax\n"));
 	/* VUART_CON_MAX at most */
 	for (int i = 0; i < VUART_CON_MAX; i++)
