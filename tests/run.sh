@@ -134,7 +134,7 @@ if [[ $filter != unit ]]; then
 	if ((lanes > 1 && ${#scripts[@]} > 1)); then
 		mapfile -t scripts < <(for s in "${scripts[@]}"; do
 			secs=
-			read -r _ secs <"$logs/boot-$(basename "$s" .sh).done" 2>/dev/null || true
+			read -r _ secs 2>/dev/null <"$logs/boot-$(basename "$s" .sh).done" || true
 			if [[ -z $secs && $s == tests/boot/*linux* ]]; then secs=1000; fi
 			echo "${secs:-0} $s"
 		done | sort -k1,1nr -k2,2r | cut -d' ' -f2-)
