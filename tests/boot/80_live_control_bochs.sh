@@ -117,6 +117,12 @@ st=0
 bvctl mem nosuch 16M >"$out.bad" 2>"$out.err" || st=$?
 check "a refused command: bvctl exits 1" test "$st" = 1
 check "... and says why" grep -q 'no VM named "nosuch"' "$out.err"
+st=0
+bvctl cmd frobnicate now >"$out.bad" 2>"$out.err" || st=$?
+check "a line the monitor cannot parse: exit 1 and its message" \
+	grep -q 'unknown command "frobnicate" (try help)' "$out.err"
+check "... (status 1)" test "$st" = 1
+assert_log '^mon@[A-Za-z0-9_-]+: error: unknown command "frobnicate"' "the refusal ends that request's reply"
 
 # --- a guest's console ----------------------------------------------------------------------
 check "Linux reaches its shell" wait_log '^\[lin\] bv-linux: shell' 240
