@@ -122,6 +122,7 @@ bvctl cmd frobnicate now >"$out.bad" 2>"$out.err" || st=$?
 check "a line the monitor cannot parse: exit 1 and its message" \
 	grep -q 'unknown command "frobnicate" (try help)' "$out.err"
 check "... (status 1)" test "$st" = 1
+clean_log
 assert_log '^mon@[A-Za-z0-9_-]+: error: unknown command "frobnicate"' "the refusal ends that request's reply"
 
 # --- a guest's console ----------------------------------------------------------------------
