@@ -90,5 +90,6 @@ void pt_destroy(struct pt *pt, pt_leaf_fn fn, void *arg);
 
 extern const struct pt_format pt_format_host;	/* arch/x86/mm/pt_host.c */
 extern const struct pt_format pt_format_ept;	/* arch/x86/vmx/ept.c */
+extern const struct pt_format pt_format_npt;	/* arch/x86/svm/npt.c */
 
 #endif

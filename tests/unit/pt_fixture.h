@@ -82,7 +82,7 @@ static void arena_free(void *ctx, uint64_t pa)
 }
 
 static const struct pt_format *const formats[] = {
-	&pt_format_host, &pt_format_ept,
+	&pt_format_host, &pt_format_ept, &pt_format_npt,
 };
 #define NFORMATS	(sizeof(formats) / sizeof(formats[0]))
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the page-table walker (mm/pt_walk.c) and of the two entry
- * formats (arch/x86/mm/pt_host.c, arch/x86/vmx/ept.c). Page tables live in
+ * Unit tests of the page-table walker (mm/pt_walk.c) and of the three entry
+ * formats (arch/x86/mm/pt_host.c, arch/x86/vmx/ept.c, arch/x86/svm/npt.c). Page tables live in
  * an arena that plays physical memory at ARENA_PA (pt_fixture.h).
  */
 #include "pt_fixture.h"
@@ -74,6 +74,34 @@ static void test_ept_encoding(void **state)
 	assert_int_equal(f->prot(0x2000f7), PT_RWX);
 }
 
+/* AMD's nested tables: the long-mode format with U/S at every level (APM 2 15.25.5) */
+static void test_npt_encoding(void **state)
+{
+	const struct pt_format *f = &pt_format_npt;
+
+	assert_int_equal(f->leaf_entry(0x200000, 1, PT_RWX), 0x200087);
+	assert_int_equal(f->leaf_entry(0x200000, 1, PT_RWX),
+			 0x200000 | X86_PTE_P | X86_PTE_RW | X86_PTE_US | X86_PTE_PS);
+	assert_int_equal(f->leaf_entry(0x7000, 0, PT_READ), 0x7005);
+	assert_int_equal(f->leaf_entry(0x7000, 0, PT_READ | PT_WRITE), 0x7007);
+	assert_int_equal(f->leaf_entry(0x40000000, 2, PT_RWX), 0x40000087);
+	assert_int_equal(f->table_entry(0xabc000), 0xabc007);
+	/* write-back (PAT, PCD, PWT clear), never NX (the host's EFER.NXE is clear) */
+	assert_int_equal(f->leaf_entry(0x7000, 0, PT_RWX) & (X86_PTE_PWT | X86_PTE_PCD), 0);
+	assert_int_equal(f->leaf_entry(0xfffffffff000ULL, 0, PT_READ) >> 63, 0);
+	assert_int_equal(f->leaf_entry(0x200000, 1, PT_RWX) & 0x1000, 0);
+
+	assert_true(f->present(0x1));
+	assert_false(f->present(0x6));
+	assert_true(f->is_leaf(0x200087, 1));
+	assert_false(f->is_leaf(0xabc007, 1));
+	assert_false(f->is_leaf(0xabc087, 3));
+	assert_int_equal(f->addr(0x201087, 1), 0x200000);
+	assert_int_equal(f->addr(0xabc007, 2), 0xabc000);
+	assert_int_equal(f->prot(0x7005), PT_READ | PT_EXEC);
+	assert_int_equal(f->prot(0x7007), PT_RWX);
+}
+
 /* ---- basic operations ------------------------------------------------------ */
 
 static void test_init_destroy(void **state)
@@ -130,10 +158,10 @@ static void test_map_lookup(void **state)
 		/* read-only / execute-only read back as the format allows */
 		assert_int_equal(pt_map(&pt, 0x2000, 0x9000, PG, PT_READ, 0), 0);
 		assert_int_equal(pt_lookup(&pt, 0x2000, &pa, &prot, &size), 0);
-		assert_int_equal(prot, i == 0 ? PT_READ | PT_EXEC : PT_READ);
+		assert_int_equal(prot, formats[i] != &pt_format_ept ? PT_READ | PT_EXEC : PT_READ);
 		assert_int_equal(pt_map(&pt, 0x3000, 0xa000, PG, PT_EXEC, 0), 0);
 		assert_int_equal(pt_lookup(&pt, 0x3000, &pa, &prot, &size), 0);
-		assert_int_equal(prot, i == 0 ? PT_READ | PT_EXEC : PT_EXEC);
+		assert_int_equal(prot, formats[i] != &pt_format_ept ? PT_READ | PT_EXEC : PT_EXEC);
 
 		/* the kernel's half of the address space; high physical too */
 		assert_int_equal(pt_map(&pt, HIGH_VA, 0xfffffe00000ULL, 2 * LG,
@@ -817,6 +845,11 @@ static void test_random_ept(void **state)
 	random_run(&pt_format_ept, 5 * GiB);
 }
 
+static void test_random_npt(void **state)
+{
+	random_run(&pt_format_npt, 5 * GiB);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -824,6 +857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_host_encoding),
 		T(test_ept_encoding),
+		T(test_npt_encoding),
 		T(test_init_destroy),
 		T(test_map_lookup),
 		T(test_map_large_only_when_aligned),
@@ -840,6 +874,7 @@ int main(void)
 		T(test_1g_leaf),
 		T(test_random_host),
 		T(test_random_ept),
+		T(test_random_npt),
 	};
 	int ret;
 

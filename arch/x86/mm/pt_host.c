@@ -5,8 +5,12 @@
  *
  * EFER.NXE is left clear, so bit 63 is reserved and NX is never set:
  * every present leaf is readable and executable; only RW varies.
+ *
+ * AMD's nested page tables have this same format (arch/x86/svm/npt.c), so
+ * the decoders are shared: pt_x86.h.
  */
 #include "pt.h"
+#include "pt_x86.h"
 #include "x86_defs.h"
 
 #define X86_PTE_ADDR_MASK_1G	0x000fffffc0000000ULL
@@ -20,13 +24,13 @@ static uint64_t leaf_mask(int level)
 }
 
 /* PML4E / PDPTE / PDE referencing a table: tables 4-15, 4-17, 4-19 */
-static uint64_t host_table_entry(uint64_t table_pa)
+uint64_t x86_pte_table(uint64_t table_pa)
 {
 	return (table_pa & X86_PTE_ADDR_MASK) | X86_PTE_P | X86_PTE_RW;
 }
 
 /* PTE (4-20), PDE with PS (4-18), PDPTE with PS (4-16) */
-static uint64_t host_leaf_entry(uint64_t pa, int level, unsigned int prot)
+uint64_t x86_pte_leaf(uint64_t pa, int level, unsigned int prot)
 {
 	uint64_t e = (pa & leaf_mask(level)) | X86_PTE_P;
 
@@ -37,35 +41,35 @@ static uint64_t host_leaf_entry(uint64_t pa, int level, unsigned int prot)
 	return e;
 }
 
-static bool host_present(uint64_t entry)
+bool x86_pte_present(uint64_t entry)
 {
 	return entry & X86_PTE_P;
 }
 
 /* PS is only defined in PDEs and PDPTEs; it is reserved in a PML4E. */
-static bool host_is_leaf(uint64_t entry, int level)
+bool x86_pte_is_leaf(uint64_t entry, int level)
 {
 	return level == 0 || (level <= 2 && (entry & X86_PTE_PS));
 }
 
-static uint64_t host_addr(uint64_t entry, int level)
+uint64_t x86_pte_addr(uint64_t entry, int level)
 {
-	if (level > 0 && host_is_leaf(entry, level))
+	if (level > 0 && x86_pte_is_leaf(entry, level))
 		return entry & leaf_mask(level);
 	return entry & X86_PTE_ADDR_MASK;
 }
 
-static unsigned int host_prot(uint64_t entry)
+unsigned int x86_pte_prot(uint64_t entry)
 {
 	return PT_READ | PT_EXEC | (entry & X86_PTE_RW ? PT_WRITE : 0);
 }
 
 const struct pt_format pt_format_host = {
 	.name		= "x86-64",
-	.table_entry	= host_table_entry,
-	.leaf_entry	= host_leaf_entry,
-	.present	= host_present,
-	.is_leaf	= host_is_leaf,
-	.addr		= host_addr,
-	.prot		= host_prot,
+	.table_entry	= x86_pte_table,
+	.leaf_entry	= x86_pte_leaf,
+	.present	= x86_pte_present,
+	.is_leaf	= x86_pte_is_leaf,
+	.addr		= x86_pte_addr,
+	.prot		= x86_pte_prot,
 };
