@@ -881,7 +881,7 @@ static void verify_contents(void)
 			assert_true(stamped(small.hp_base + b * LG, m.btag[b]));
 }
 
-static void test_random_workload(void **state)
+static void random_workload(void)
 {
 	unsigned int step;
 
@@ -917,6 +917,20 @@ static void test_random_workload(void **state)
 	unhog_all();
 }
 
+static void test_random_workload(void **state)
+{
+	random_workload();
+}
+
+/* the same on AMD's nested page tables: dynmem does not know which it runs on */
+static void test_random_workload_npt(void **state)
+{
+	gpt_format = &pt_format_npt;
+	random_workload();
+	assert_ptr_equal(gpt.fmt, &pt_format_npt);
+	gpt_format = &pt_format_ept;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +954,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reserve, teardown),
 		cmocka_unit_test_teardown(test_destroy, teardown),
 		cmocka_unit_test_teardown(test_random_workload, teardown),
+		cmocka_unit_test_teardown(test_random_workload_npt, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, fixture_free_arena);
