@@ -229,6 +229,9 @@ int vcpu_gpa_fault(struct vcpu *vcpu, uint64_t gpa, bool write, bool fetch);
  * -1 (after printing why) when it cannot be emulated: the VM should stop.
  */
 int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write);
+/* General-purpose register n, numbered as instructions encode it (SDM 2A table 2-2). */
+uint64_t vcpu_gpr_get(struct vcpu *vcpu, unsigned int n);
+void vcpu_gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v);
 
 /* struct vq_mem's map(): host pointer for mapped guest memory inside one page, or NULL. */
 void *vm_map_gpa(void *vm, uint64_t gpa, uint64_t len);
