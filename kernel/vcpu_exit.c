@@ -145,7 +145,7 @@ static void exit_cr(struct vcpu *vcpu, const struct vcpu_exit *e)
 		mov_to_cr(vcpu, e->cr.cr, vcpu_gpr_get(vcpu, e->cr.gpr));
 		return;
 	case VCPU_CR_MOV_FROM:
-		/* only CR3 and CR8 reads exit (CR3- and CR8-store exiting, SDM 3C 25.6.2) */
+		/* only CR3 and CR8 reads exit: the backend intercepts no other */
 		vcpu_gpr_set(vcpu, e->cr.gpr, vcpu_cr_read(vcpu, e->cr.cr));
 		hv_ops->skip_instruction(vcpu);
 		return;

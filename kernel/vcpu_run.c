@@ -12,7 +12,7 @@
 
 /*
  * Deliver the PIC's interrupt if the guest can take it now (RFLAGS.IF and no
- * STI/MOV SS shadow, SDM 3C 26.3.1.5, APM 2 15.21.4), else exit as soon as it can.
+ * STI/MOV SS shadow, SDM 3C 26.3.1.5), else exit as soon as it can.
  */
 static void vcpu_offer_irq(struct vcpu *vcpu)
 {
