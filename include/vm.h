@@ -14,6 +14,7 @@
 #include "timer.h"
 #include "vdevices.h"
 #include "vpci.h"
+#include "vcpu_exit.h"
 #include "vcpu_state.h"
 #include "vm_config.h"
 #include "vi8042.h"
@@ -76,10 +77,11 @@ struct vcpu {
 	bool halted;			/* HLT with interrupts on: waits for an interrupt */
 	bool mem_wait;			/* an access found the pool empty: waits for the next tick */
 	bool mem_episode;		/* waiting for memory was reported; ends with an access that maps */
-	uint64_t exits[HV_MAX_EXIT_REASONS];
+	uint64_t exits[HV_MAX_EXIT_REASONS];	/* by the vendor's reason number */
+	uint64_t exit_kinds[VCPU_EXIT_NR];	/* by generic kind */
 	uint64_t exits_total;
 	uint64_t guest_tsc;		/* TSC ticks between entry and exit */
-	uint64_t run_tsc;		/* TSC ticks inside vcpu_run: guest + exit handling */
+	uint64_t run_tsc;		/* TSC ticks inside vcpu_run(): guest + exit handling */
 	struct vcpu_cpu_state cpu;	/* what the VMCS/VMCB does not switch */
 };
 
@@ -193,10 +195,13 @@ void vm_console_line(struct vm *vm, const char *line, unsigned long len);
 /* The guest reset the machine (keyboard controller, 0xCF9, 0x92, triple fault): how names it. */
 void vm_guest_reset(struct vm *vm, const char *how);
 
+/* Runs the guest until the slice (TSC ticks) ends, it yields, or it stops (kernel/vcpu_run.c). */
+void vcpu_run(struct vcpu *vcpu, uint64_t slice);
+
 /* Generic exit semantics shared by every vendor backend (kernel/). */
 /*
  * HLT and triple fault, after the instruction completed: NULL when handled,
- * else the title of a guest fault the vendor reports with the guest's state.
+ * else the title of a guest fault kernel/vcpu_exit.c reports with the guest's state.
  */
 const char *vcpu_hlt(struct vcpu *vcpu, bool interrupts_on);
 const char *vcpu_triple_fault(struct vcpu *vcpu);
@@ -229,6 +234,9 @@ int vcpu_gpa_fault(struct vcpu *vcpu, uint64_t gpa, bool write, bool fetch);
  * -1 (after printing why) when it cannot be emulated: the VM should stop.
  */
 int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write);
+/* General-purpose register n, numbered as instructions encode it (SDM 2A table 2-2). */
+uint64_t vcpu_gpr_get(struct vcpu *vcpu, unsigned int n);
+void vcpu_gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v);
 
 /* struct vq_mem's map(): host pointer for mapped guest memory inside one page, or NULL. */
 void *vm_map_gpa(void *vm, uint64_t gpa, uint64_t len);

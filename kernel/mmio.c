@@ -83,35 +83,6 @@ static unsigned int fetch(struct vcpu *vcpu, uint64_t rip, uint8_t *buf)
 	return got;
 }
 
-/* General-purpose register n, numbered as instructions encode it (SDM 2A table 2-2). */
-static uint64_t *gpr_slot(struct vcpu *vcpu, unsigned int n)
-{
-	struct vcpu_regs *r = &vcpu->regs;
-	uint64_t *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
-		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & 15];	/* NULL = RSP, which the vendor keeps */
-}
-
-static uint64_t gpr_get(struct vcpu *vcpu, unsigned int n)
-{
-	uint64_t *p = gpr_slot(vcpu, n);
-
-	return p ? *p : hv_ops->get_reg(vcpu, VCPU_REG_RSP);
-}
-
-static void gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v)
-{
-	uint64_t *p = gpr_slot(vcpu, n);
-
-	if (p)
-		*p = v;
-	else
-		hv_ops->set_reg(vcpu, VCPU_REG_RSP, v);
-}
-
 static int refuse(struct vcpu *vcpu, uint64_t gpa, uint64_t rip, const char *why)
 {
 	const struct io_range *r = io_bus_find(&vcpu->vm->bus, IO_SPACE_MMIO, gpa);
@@ -142,11 +113,11 @@ int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write)
 			      "the exit is a write, the instruction a load" :
 			      "the exit is a read, the instruction a store");
 	if (in.store)
-		val = insn_store_value(&in, gpr_get(vcpu, in.reg));
+		val = insn_store_value(&in, vcpu_gpr_get(vcpu, in.reg));
 	if (!io_bus_access(&vcpu->vm->bus, IO_SPACE_MMIO, gpa, in.size, in.store, &val))
 		return refuse(vcpu, gpa, rip, "the access does not fit in the device's range");
 	if (!in.store)
-		gpr_set(vcpu, in.reg, insn_load_result(&in, gpr_get(vcpu, in.reg), val));
+		vcpu_gpr_set(vcpu, in.reg, insn_load_result(&in, vcpu_gpr_get(vcpu, in.reg), val));
 	hv_ops->set_reg(vcpu, VCPU_REG_RIP, rip + in.len);
 	return 0;
 }

@@ -136,6 +136,11 @@ static void json_stats(const struct vm *vm)
 		if (v->exits[r])
 			json_u64(&j, hv_ops->exit_reason_name(r), v->exits[r]);
 	json_close(&j);
+	json_obj(&j, "exits_by_kind");	/* the generic kinds (include/vcpu_exit.h) */
+	for (unsigned int k = 0; k < VCPU_EXIT_NR; k++)
+		if (v->exit_kinds[k])
+			json_u64(&j, vcpu_exit_kind_name(k), v->exit_kinds[k]);
+	json_close(&j);
 	json_u64(&j, "tsc_guest", v->guest_tsc);
 	json_u64(&j, "tsc_hv", v->run_tsc - v->guest_tsc);
 	json_obj(&j, "balloon");

@@ -13,7 +13,6 @@
  */
 #include "cpu.h"
 #include "dynmem_ctl.h"
-#include "hv_ops.h"
 #include "monitor.h"
 #include "printk.h"
 #include "sched.h"
@@ -85,7 +84,7 @@ void sched_run(void)
 				continue;
 			ran = true;
 			vcpu_state_load(&vm->vcpu);
-			hv_ops->vcpu_run(&vm->vcpu, sched_slice_tsc);
+			vcpu_run(&vm->vcpu, sched_slice_tsc);
 			vcpu_state_put(&vm->vcpu);
 			/* an attached console sees a prompt within the slice that wrote it */
 			vuart_con_flush(&vm->uart, vm->name);

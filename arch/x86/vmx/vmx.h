@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vcpu_exit.h"
 #include "vm.h"
 #include "vmx_defs.h"
 
@@ -72,14 +73,24 @@ void vmx_invvpid(uint64_t type, uint16_t vpid);
 void vmx_load(struct vcpu *vcpu);
 void vmx_forget(struct vcpu *vcpu);
 int vmx_vmcs_setup(struct vcpu *vcpu, const struct vcpu_boot *boot);
-void vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice);
-void vmx_handle_exit(struct vcpu *vcpu, uint32_t reason);
-/* Prints the exit and guest state under a title, then stops the VM. */
-void vmx_report_and_stop(struct vcpu *vcpu, bool hv_error, const char *title);
+int vmx_vcpu_enter(struct vcpu *vcpu, uint64_t ticks_left, struct vcpu_exit *exit);
+/* The current VMCS's last exit, decoded (vmx_exit.c). */
+void vmx_decode_exit(struct vcpu_exit *exit);
+/* Prints the exit and guest state under a title (vmx_report.c). */
+void vmx_report(struct vcpu *vcpu, const char *title);
 const char *vmx_exit_reason_name(unsigned int reason);
-void vmx_skip_instruction(struct vcpu *vcpu);
 uint64_t vmx_get_reg(struct vcpu *vcpu, enum vcpu_reg reg);
 void vmx_set_reg(struct vcpu *vcpu, enum vcpu_reg reg, uint64_t v);
-void vmx_inject_exception(unsigned int vector, bool has_code, uint32_t code);
+
+/* Events and instruction ends (vmx_event.c), the hv_ops of the same names. */
+bool vmx_event_pending(struct vcpu *vcpu);
+bool vmx_irq_shadow(struct vcpu *vcpu);
+void vmx_inject_irq(struct vcpu *vcpu, unsigned int vector);
+void vmx_inject_exception(struct vcpu *vcpu, unsigned int vector, bool has_code, uint32_t code);
+void vmx_irq_window(struct vcpu *vcpu, bool on);
+void vmx_skip_instruction(struct vcpu *vcpu);
+void vmx_complete_instruction(struct vcpu *vcpu);
+/* Queues again the event an exit interrupted (current VMCS). */
+void vmx_reinject(void);
 
 #endif

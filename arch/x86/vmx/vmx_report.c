@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Loud reports: what exited, why, and the whole guest state; then the VM stops. */
+/* Loud reports: what exited, why, and the whole guest state (kernel/vcpu_exit.c stops the VM). */
 #include "printk.h"
 #include "vmx.h"
 
@@ -73,10 +73,13 @@ const char *vmx_exit_reason_name(unsigned int reason)
 	return "unknown";
 }
 
-void vmx_report_and_stop(struct vcpu *vcpu, bool hv_error, const char *title)
+void vmx_report(struct vcpu *vcpu, const char *title)
 {
 	const struct vcpu_regs *r = &vcpu->regs;
-	uint32_t reason = (uint32_t)vmread(VM_EXIT_REASON);
+	uint32_t reason;
+
+	vmx_load(vcpu);
+	reason = (uint32_t)vmread(VM_EXIT_REASON);
 
 	printk("\n==== vm %s: %s ====\n", vcpu->vm->name, title);
 	printk("  exit reason %u (%s)%s, qualification %#lx, VM-instruction error %lu\n",
@@ -102,5 +105,4 @@ void vmx_report_and_stop(struct vcpu *vcpu, bool hv_error, const char *title)
 	printk("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n",
 	       r->r9, r->r10, r->r11, r->r12);
 	printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", r->r13, r->r14, r->r15);
-	vm_stop(vcpu->vm, hv_error ? VM_STOP_HV_ERROR : VM_STOP_GUEST_FAULT, "%s", title);
 }
