@@ -39,7 +39,7 @@ static int dec(const uint8_t *bytes, unsigned int n)
 
 #define DEC(...)	({ static const uint8_t b_[] = { __VA_ARGS__ }; dec(b_, sizeof(b_)); })
 
-static void expect(enum svm_cr_op op, unsigned int len, unsigned int cr, unsigned int gpr)
+static void expect(enum vcpu_cr_access op, unsigned int len, unsigned int cr, unsigned int gpr)
 {
 	assert_int_equal(in.op, op);
 	assert_int_equal(in.len, len);
@@ -51,33 +51,33 @@ static void test_mov_cr(void **state)
 {
 	/* mov %rax,%cr0 / mov %cr0,%rax (0F 22 /r, 0F 20 /r) */
 	assert_int_equal(DEC(0x0f, 0x22, 0xc0), 0);
-	expect(SVM_CR_MOV_TO, 3, 0, 0);
+	expect(VCPU_CR_MOV_TO, 3, 0, 0);
 	assert_int_equal(DEC(0x0f, 0x20, 0xc0), 0);
-	expect(SVM_CR_MOV_FROM, 3, 0, 0);
+	expect(VCPU_CR_MOV_FROM, 3, 0, 0);
 	/* mov %rdi,%cr4: reg field 4, rm 7 */
 	assert_int_equal(DEC(0x0f, 0x22, 0xe7), 0);
-	expect(SVM_CR_MOV_TO, 3, 4, 7);
+	expect(VCPU_CR_MOV_TO, 3, 4, 7);
 	/* mov %cr3,%rdx */
 	assert_int_equal(DEC(0x0f, 0x20, 0xda), 0);
-	expect(SVM_CR_MOV_FROM, 3, 3, 2);
+	expect(VCPU_CR_MOV_FROM, 3, 3, 2);
 	/* REX.B: mov %r12,%cr0; REX.R: mov %rax,%cr8; both: mov %r15,%cr8 */
 	assert_int_equal(DEC(0x41, 0x0f, 0x22, 0xc4), 0);
-	expect(SVM_CR_MOV_TO, 4, 0, 12);
+	expect(VCPU_CR_MOV_TO, 4, 0, 12);
 	assert_int_equal(DEC(0x44, 0x0f, 0x22, 0xc0), 0);
-	expect(SVM_CR_MOV_TO, 4, 8, 0);
+	expect(VCPU_CR_MOV_TO, 4, 8, 0);
 	assert_int_equal(DEC(0x45, 0x0f, 0x20, 0xc7), 0);
-	expect(SVM_CR_MOV_FROM, 4, 8, 15);
+	expect(VCPU_CR_MOV_FROM, 4, 8, 15);
 	/* the mod bits are ignored: the operand is a register whatever they say */
 	assert_int_equal(DEC(0x0f, 0x22, 0x18), 0);
-	expect(SVM_CR_MOV_TO, 3, 3, 0);
+	expect(VCPU_CR_MOV_TO, 3, 3, 0);
 	/* LOCK selects CR8 (AMD's alternative encoding) */
 	assert_int_equal(DEC(0xf0, 0x0f, 0x22, 0xc1), 0);
-	expect(SVM_CR_MOV_TO, 4, 8, 1);
+	expect(VCPU_CR_MOV_TO, 4, 8, 1);
 	/* legacy prefixes count in the length; REX only right before the opcode */
 	assert_int_equal(DEC(0x66, 0x2e, 0x0f, 0x22, 0xc3), 0);
-	expect(SVM_CR_MOV_TO, 5, 0, 3);
+	expect(VCPU_CR_MOV_TO, 5, 0, 3);
 	assert_int_equal(DEC(0x66, 0x41, 0x0f, 0x22, 0xc3), 0);
-	expect(SVM_CR_MOV_TO, 5, 0, 11);
+	expect(VCPU_CR_MOV_TO, 5, 0, 11);
 	assert_int_equal(DEC(0x41, 0x66, 0x0f, 0x22, 0xc3), -1);
 	assert_non_null(strstr(err, "not a control-register instruction"));
 }
@@ -85,12 +85,12 @@ static void test_mov_cr(void **state)
 static void test_clts_lmsw(void **state)
 {
 	assert_int_equal(DEC(0x0f, 0x06), 0);
-	expect(SVM_CR_CLTS, 2, 0, 0);
+	expect(VCPU_CR_CLTS, 2, 0, 0);
 	/* lmsw %ax (0F 01 /6, mod 3), lmsw %r9w */
 	assert_int_equal(DEC(0x0f, 0x01, 0xf0), 0);
-	expect(SVM_CR_LMSW, 3, 0, 0);
+	expect(VCPU_CR_LMSW, 3, 0, 0);
 	assert_int_equal(DEC(0x41, 0x0f, 0x01, 0xf1), 0);
-	expect(SVM_CR_LMSW, 4, 0, 9);
+	expect(VCPU_CR_LMSW, 4, 0, 9);
 	/* lmsw (%rax): memory is not emulated */
 	assert_int_equal(DEC(0x0f, 0x01, 0x30), -1);
 	assert_non_null(strstr(err, "LMSW from memory"));
@@ -117,7 +117,7 @@ static void test_refusals(void **state)
 	memset(many, 0x66, sizeof(many));
 	memcpy(many + 12, (uint8_t[]){ 0x0f, 0x22, 0xc0 }, 3);
 	assert_int_equal(dec(many, 15), 0);
-	expect(SVM_CR_MOV_TO, 15, 0, 0);
+	expect(VCPU_CR_MOV_TO, 15, 0, 0);
 	memset(many, 0x66, sizeof(many));
 	memcpy(many + 13, (uint8_t[]){ 0x0f, 0x22, 0xc0 }, 3);
 	assert_int_equal(dec(many, 16), -1);
@@ -152,7 +152,7 @@ static void test_fuzz(void **state)
 			ok++;
 			assert_true(in.len >= 2 && in.len <= n && in.len <= 15);
 			assert_true(in.cr < 16 && in.gpr < 16);
-			assert_true(in.op <= SVM_CR_LMSW);
+			assert_true(in.op <= VCPU_CR_LMSW);
 		} else {
 			assert_non_null(memchr(err, '\0', sizeof(err)));
 			assert_true(err[0] != '\0');

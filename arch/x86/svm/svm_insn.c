@@ -53,7 +53,7 @@ int svm_decode_cr_insn(const uint8_t *buf, unsigned int n, struct svm_cr_insn *o
 		return refuse(err, err_len, "not a control-register instruction", buf, n);
 	op = buf[i + 1];
 	if (op == 0x06) {
-		*out = (struct svm_cr_insn) { .op = SVM_CR_CLTS, .len = i + 2 };
+		*out = (struct svm_cr_insn) { .op = VCPU_CR_CLTS, .len = i + 2 };
 		return 0;
 	}
 	if (op != 0x20 && op != 0x22 && op != 0x01)
@@ -67,7 +67,7 @@ int svm_decode_cr_insn(const uint8_t *buf, unsigned int n, struct svm_cr_insn *o
 		if (modrm >> 6 != 3)
 			return refuse(err, err_len, "LMSW from memory is not emulated", buf, n);
 		*out = (struct svm_cr_insn) {
-			.op = SVM_CR_LMSW, .len = i + 3,
+			.op = VCPU_CR_LMSW, .len = i + 3,
 			.gpr = (modrm & 7) | (rex & 1) << 3,
 		};
 		return 0;
@@ -78,7 +78,7 @@ int svm_decode_cr_insn(const uint8_t *buf, unsigned int n, struct svm_cr_insn *o
 	 * APM Vol. 3 "MOV CRn").
 	 */
 	*out = (struct svm_cr_insn) {
-		.op = op == 0x22 ? SVM_CR_MOV_TO : SVM_CR_MOV_FROM,
+		.op = op == 0x22 ? VCPU_CR_MOV_TO : VCPU_CR_MOV_FROM,
 		.len = i + 3,
 		.cr = ((modrm >> 3) & 7) | (rex & 4) << 1 | (lock ? 8 : 0),
 		.gpr = (modrm & 7) | (rex & 1) << 3,

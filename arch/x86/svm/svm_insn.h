@@ -14,15 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum svm_cr_op {
-	SVM_CR_MOV_TO,		/* MOV CRn, reg:  0F 22 /r */
-	SVM_CR_MOV_FROM,	/* MOV reg, CRn:  0F 20 /r */
-	SVM_CR_CLTS,		/* CLTS:          0F 06 */
-	SVM_CR_LMSW,		/* LMSW reg16:    0F 01 /6, register form */
-};
+#include "vcpu_exit.h"
 
+/*
+ * The forms, as the generic exit names them (vcpu_exit.h): MOV CRn, reg
+ * (0F 22 /r), MOV reg, CRn (0F 20 /r), CLTS (0F 06), LMSW reg16 (0F 01 /6,
+ * register form).
+ */
 struct svm_cr_insn {
-	enum svm_cr_op op;
+	enum vcpu_cr_access op;
 	unsigned int len;	/* bytes, prefixes included */
 	unsigned int cr;	/* 0..15 (MOV forms; 0 for CLTS and LMSW) */
 	unsigned int gpr;	/* 0 = RAX .. 15 = R15 (SDM 2A table 2-2); not for CLTS */
