@@ -25,7 +25,8 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_SKIP,		/* INVD, WBINVD: nothing to emulate */
 	VCPU_EXIT_GP,		/* RDPMC: no counter exists, #GP(0) */
 	VCPU_EXIT_HOST_NMI,	/* the host's NMI; the host has no use for it */
-	VCPU_EXIT_BUG,		/* a hypervisor error: the VM stops under .bug */
+	VCPU_EXIT_BUG,		/* a hypervisor error: the VM stops under .title */
+	VCPU_EXIT_NOT_EMULATED,	/* the guest did what is not emulated: it stops under .title */
 	VCPU_EXIT_NR,
 };
 
@@ -57,7 +58,7 @@ struct vcpu_exit {
 			/* why no instruction can be emulated there (a fetch, a page walk, ...), or NULL */
 			const char *no_insn;
 		} gpa;
-		const char *bug;	/* VCPU_EXIT_BUG's title */
+		const char *title;	/* VCPU_EXIT_BUG's and VCPU_EXIT_NOT_EMULATED's */
 	};
 };
 

@@ -32,6 +32,7 @@ static const char *const kind_names[VCPU_EXIT_NR] = {
 	[VCPU_EXIT_GP] = "gp",
 	[VCPU_EXIT_HOST_NMI] = "host_nmi",
 	[VCPU_EXIT_BUG] = "bug",
+	[VCPU_EXIT_NOT_EMULATED] = "not_emulated",
 };
 
 const char *vcpu_exit_kind_name(enum vcpu_exit_kind kind)
@@ -227,7 +228,13 @@ static void exit_gp(struct vcpu *vcpu, const struct vcpu_exit *e)
 
 static void exit_bug(struct vcpu *vcpu, const struct vcpu_exit *e)
 {
-	vcpu_report_and_stop(vcpu, true, e->bug);
+	vcpu_report_and_stop(vcpu, true, e->title);
+}
+
+/* e.g. an SVM CR write whose bytes are no CR instruction it emulates: contained */
+static void exit_not_emulated(struct vcpu *vcpu, const struct vcpu_exit *e)
+{
+	vcpu_report_and_stop(vcpu, false, e->title);
 }
 
 static const vcpu_exit_fn vcpu_exit_handlers[VCPU_EXIT_NR] = {
@@ -246,6 +253,7 @@ static const vcpu_exit_fn vcpu_exit_handlers[VCPU_EXIT_NR] = {
 	[VCPU_EXIT_GP]			= exit_gp,
 	[VCPU_EXIT_HOST_NMI]		= exit_nothing,
 	[VCPU_EXIT_BUG]			= exit_bug,
+	[VCPU_EXIT_NOT_EMULATED]	= exit_not_emulated,
 };
 
 void vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)

@@ -35,18 +35,45 @@ static int refuse(char *err, size_t err_len, const char *why, const uint8_t *buf
 	return -1;
 }
 
+/* Past the legacy prefixes and a REX prefix: where the opcode starts. */
+static unsigned int skip_prefixes(const uint8_t *buf, unsigned int max, unsigned int *rex,
+				  bool *lock)
+{
+	unsigned int i = 0;
+
+	*rex = 0;
+	*lock = false;
+	while (i < max && legacy_prefix(buf[i]))
+		*lock |= buf[i++] == 0xf0;
+	/* REX counts only right before the opcode (SDM 2A 2.2.1) */
+	if (i < max && (buf[i] & 0xf0) == 0x40)
+		*rex = buf[i++];
+	return i;
+}
+
+int svm_insn_len_of(const uint8_t *buf, unsigned int n, const uint8_t *opcode,
+		    unsigned int oplen)
+{
+	unsigned int rex, max = n < INSN_MAX ? n : INSN_MAX, i;
+	bool lock;
+
+	i = skip_prefixes(buf, max, &rex, &lock);
+	if (i + oplen > max)
+		return -1;
+	for (unsigned int k = 0; k < oplen; k++)
+		if (buf[i + k] != opcode[k])
+			return -1;
+	return (int)(i + oplen);
+}
+
 int svm_decode_cr_insn(const uint8_t *buf, unsigned int n, struct svm_cr_insn *out,
 		       char *err, size_t err_len)
 {
-	unsigned int i = 0, rex = 0, max = n < INSN_MAX ? n : INSN_MAX;
-	bool lock = false;
+	unsigned int i, rex, max = n < INSN_MAX ? n : INSN_MAX;
+	bool lock;
 	uint8_t op, modrm;
 
-	while (i < max && legacy_prefix(buf[i]))
-		lock |= buf[i++] == 0xf0;
-	/* REX counts only right before the opcode (SDM 2A 2.2.1) */
-	if (i < max && (buf[i] & 0xf0) == 0x40)
-		rex = buf[i++];
+	i = skip_prefixes(buf, max, &rex, &lock);
 	if (i + 2 > max)
 		return refuse(err, err_len, n > INSN_MAX ? "too long" : "cut short", buf, n);
 	if (buf[i] != 0x0f)

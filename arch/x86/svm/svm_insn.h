@@ -36,4 +36,12 @@ struct svm_cr_insn {
 int svm_decode_cr_insn(const uint8_t *buf, unsigned int n, struct svm_cr_insn *out,
 		       char *err, size_t err_len);
 
+/*
+ * The length of the instruction at buf[0 .. n) if, past its legacy and REX
+ * prefixes, it is exactly opcode[0 .. oplen) (CPUID is 0F A2, HLT F4, ...);
+ * -1 otherwise. For the exits whose instruction is skipped without NRIP save.
+ */
+int svm_insn_len_of(const uint8_t *buf, unsigned int n, const uint8_t *opcode,
+		    unsigned int oplen);
+
 #endif

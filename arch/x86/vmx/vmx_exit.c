@@ -64,7 +64,7 @@ static void decode_ept_violation(struct vcpu_exit *e, uint64_t qual)
 static void decode_ept_misconfig(struct vcpu_exit *e, uint64_t qual)
 {
 	e->kind = VCPU_EXIT_BUG;
-	e->bug = "EPT misconfiguration (hypervisor bug)";
+	e->title = "EPT misconfiguration (hypervisor bug)";
 }
 
 static void decode_exception_nmi(struct vcpu_exit *e, uint64_t qual)
@@ -75,7 +75,7 @@ static void decode_exception_nmi(struct vcpu_exit *e, uint64_t qual)
 	if ((info & VMX_INTR_INFO_TYPE_MASK) == VMX_INTR_TYPE_NMI)
 		return;
 	e->kind = VCPU_EXIT_BUG;
-	e->bug = "unexpected exception exit";
+	e->title = "unexpected exception exit";
 }
 
 #define KIND(k)			{ .known = true, .kind = VCPU_EXIT_##k }
@@ -125,12 +125,12 @@ void vmx_decode_exit(struct vcpu_exit *e)
 	e->raw = basic;
 	if (reason & VMX_EXIT_REASON_ENTRY_FAIL) {
 		e->kind = VCPU_EXIT_BUG;
-		e->bug = "VM entry failed (guest state checks)";
+		e->title = "VM entry failed (guest state checks)";
 		return;
 	}
 	if (!x || !x->known) {
 		e->kind = VCPU_EXIT_BUG;
-		e->bug = "unhandled VM exit";
+		e->title = "unhandled VM exit";
 		return;
 	}
 	e->kind = x->kind;
