@@ -36,7 +36,7 @@ static bool cur_refused;
 
 static void mon_vprint(const char *fmt, va_list ap)
 {
-	char text[400];
+	char text[480];	/* with "mon@TAG: " within printk's 511 bytes */
 
 	fmt_vsnprintf(text, sizeof(text), fmt, ap);
 	if (cur_tag[0])
