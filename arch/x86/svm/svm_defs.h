@@ -28,6 +28,7 @@
 #define SVM_INTERCEPT_SMI		(1u << 2)
 #define SVM_INTERCEPT_INIT		(1u << 3)
 #define SVM_INTERCEPT_VINTR		(1u << 4)
+#define SVM_INTERCEPT_RDTSC		(1u << 14)
 #define SVM_INTERCEPT_RDPMC		(1u << 15)
 #define SVM_INTERCEPT_CPUID		(1u << 18)
 #define SVM_INTERCEPT_INVD		(1u << 22)
