@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "hv_ops.h"
+#include "lapic.h"
 #include "mm.h"
 #include "printk.h"
 #include "svm/svm.h"
@@ -72,6 +73,10 @@ static int svm_cpu_init(void)
 	/* every port and every MSR exits: the guest sees only what we emulate */
 	svm_iopm_pa = svm_alloc_map(SVM_IOPM_SIZE, 0xff);
 	svm_msrpm_pa = svm_alloc_map(SVM_MSRPM_SIZE, 0xff);
+	/* no preemption timer on SVM: slices end by the local APIC timer */
+	svm_caps.slice_timer = !lapic_timer_init();
+	if (!svm_caps.slice_timer)
+		printk("svm: no slice timer: a guest keeps the CPU until its next exit\n");
 	printk("svm: SVM enabled (nested paging, %u ASIDs, NRIP save %s)\n",
 	       svm_caps.nr_asids, svm_caps.nrip_save ? "yes" : "no");
 	return 0;

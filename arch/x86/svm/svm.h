@@ -12,6 +12,7 @@
 struct svm_caps {
 	bool nrip_save;			/* CPUID Fn8000_000A EDX[3] */
 	uint32_t nr_asids;		/* CPUID Fn8000_000A EBX */
+	bool slice_timer;		/* the local APIC timer ends slices (drivers/lapic.c) */
 };
 
 struct svm_vm {

@@ -14,7 +14,13 @@
  *
  * All of it runs with GIF clear (CLGI, 15.17): no interrupt, NMI or SMI
  * may find the host with the guest's TR or GS loaded. VMRUN sets GIF for
- * the guest and #VMEXIT clears it again; STGI ends the bracket. #VMEXIT
+ * the guest and #VMEXIT clears it again; STGI ends the bracket.
+ *
+ * RFLAGS.IF is set for VMRUN: with V_INTR_MASKING the host's IF, saved by
+ * VMRUN, is what lets a physical interrupt (the slice timer,
+ * drivers/lapic.c) reach the guest and exit it as INTR (15.21.1). After
+ * the exit the interrupt is still pending; STGI with IF set lets the host
+ * take it (its handler signals EOI), and CLI ends that window. #VMEXIT
  * restores the host's RSP (15.6), so the stack still holds what was
  * pushed here.
  */
@@ -34,6 +40,7 @@ svm_enter:
 	push %rsi			/* vmcb_pa */
 
 	clgi
+	sti				/* no interrupt while GIF is clear */
 	mov %rdx, %rax
 	vmsave %rax			/* the host's FS, GS, TR, LDTR, syscall MSRs */
 	mov %rsi, %rax
@@ -78,7 +85,8 @@ svm_enter:
 	vmsave %rax
 	pop %rax
 	vmload %rax			/* the host's state back */
-	stgi
+	stgi				/* a pending slice-timer interrupt is taken here */
+	cli
 	pop %rdi
 
 	pop %r15

@@ -4,16 +4,15 @@
  * svm_entry.S, and hand the exit back decoded (svm_exit.c). The run loop
  * around it is generic (kernel/vcpu_run.c).
  *
- * TODO(time slicing): SVM has no preemption timer. Until a host local-APIC
- * timer (one-shot, TSC-calibrated, taken as an INTR exit) arms ticks_left,
- * a slice ends only at the guest's next exit: its I/O (the PIT and COM1
- * exits of our guests), HLT, CPUID... A guest that loops without exiting
- * keeps the CPU.
+ * SVM has no preemption timer: the host's local APIC timer, one-shot for
+ * what is left of the slice, interrupts the guest, and the INTR intercept
+ * turns that into an exit (drivers/lapic.c, svm_entry.S).
  */
 #include <stddef.h>
 #include <string.h>
 #include "cpu.h"
 #include "insn_decode.h"
+#include "lapic.h"
 #include "printk.h"
 #include "svm/svm.h"
 #include "svm/svm_exit.h"
@@ -99,7 +98,11 @@ int svm_vcpu_enter(struct vcpu *vcpu, uint64_t ticks_left, struct vcpu_exit *exi
 	svm_state_in(vcpu, v);
 	for (unsigned int i = 0; i < sizeof(before) / sizeof(before[0]); i++)
 		before[i] = *vmload_slot(v, i);
+	if (svm_caps.slice_timer)
+		lapic_timer_arm(ticks_left);
 	svm_enter(&vcpu->regs, sc->vmcb_pa, svm_host_area_pa);
+	if (svm_caps.slice_timer)
+		lapic_timer_stop();
 	svm_state_out(vcpu, v, before);
 	v->tlb_control = SVM_TLB_FLUSH_NOTHING;
 	/* EVENTINJ was delivered, or is back in EXITINTINFO (APM 15.20) */
