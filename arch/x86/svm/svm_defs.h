@@ -91,6 +91,7 @@
 #define SVM_EXIT_SMI			0x062
 #define SVM_EXIT_INIT			0x063
 #define SVM_EXIT_VINTR			0x064
+#define SVM_EXIT_RDTSC			0x06e
 #define SVM_EXIT_RDPMC			0x06f
 #define SVM_EXIT_CPUID			0x072
 #define SVM_EXIT_INVD			0x076

@@ -108,7 +108,8 @@ int svm_vcpu_enter(struct vcpu *vcpu, uint64_t ticks_left, struct vcpu_exit *exi
 	/* EVENTINJ was delivered, or is back in EXITINTINFO (APM 15.20) */
 	v->eventinj = 0;
 
-	if (v->exitcode == SVM_EXIT_INVALID) {
+	/* APM 15.5.1: EXITCODE -1; QEMU's TCG writes it as 32 bits */
+	if (v->exitcode == SVM_EXIT_INVALID || v->exitcode == (uint32_t)SVM_EXIT_INVALID) {
 		printk("svm: VMRUN failed: the VMCB's guest state is invalid (VMEXIT_INVALID)\n");
 		return -1;
 	}
