@@ -91,13 +91,19 @@ void svm_skip_instruction(struct vcpu *vcpu)
 void svm_reinject(struct vcpu *vcpu)
 {
 	struct vmcb *v = svm_vmcb(vcpu);
+	uint64_t info = v->exitintinfo;
+	uint64_t type = info & SVM_EVTINJ_TYPE_MASK;
+	uint64_t vector = info & SVM_EVTINJ_VECTOR_MASK;
 
-	if (!(v->exitintinfo & SVM_EVTINJ_VALID))
+	if (!(info & SVM_EVTINJ_VALID))
 		return;
 	/*
-	 * TODO: a software interrupt (INTn) cut short is injected again with
-	 * RIP at the INTn, so its IRET would return to it; needs RIP moved past
-	 * it (NRIP save, or the instruction's length) before injection.
+	 * An INTn, INT3 or INTO cut short left RIP at its instruction:
+	 * injected as is, its frame would return to the instruction and run
+	 * it twice. Not injecting runs it again, which raises it once.
 	 */
-	v->eventinj = v->exitintinfo;
+	if (type == SVM_EVTINJ_TYPE_SOFT_INT ||
+	    (type == SVM_EVTINJ_TYPE_EXCEPTION && (vector == 3 || vector == 4)))
+		return;
+	v->eventinj = info;
 }
