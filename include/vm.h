@@ -25,7 +25,7 @@
 #include "vuart.h"
 
 #define VM_MAX			8
-#define HV_MAX_EXIT_REASONS	128	/* per-vendor exit reason numbers index counters */
+#define HV_MAX_EXIT_REASONS	0x401	/* per-vendor exit reason numbers index counters; SVM's nested page fault is 0x400 */
 #define VM_STOP_REASON_MAX	96
 
 /* Guest general-purpose registers not kept in the VMCS/VMCB, and CR2. */
