@@ -52,6 +52,7 @@ struct hv_ops {
 
 extern const struct hv_ops *hv_ops;
 extern const struct hv_ops vmx_ops;
+extern const struct hv_ops svm_ops;
 
 /* Picks the backend from CPUID; NULL (after printing why) if there is none. */
 const struct hv_ops *cpu_detect_backend(void);

@@ -25,7 +25,7 @@
 #include "vuart.h"
 
 #define VM_MAX			8
-#define HV_MAX_EXIT_REASONS	128	/* per-vendor exit reason numbers index counters */
+#define HV_MAX_EXIT_REASONS	0x401	/* per-vendor exit reason numbers index counters; SVM's nested page fault is 0x400 */
 #define VM_STOP_REASON_MAX	96
 
 /* Guest general-purpose registers not kept in the VMCS/VMCB, and CR2. */
@@ -234,6 +234,11 @@ int vcpu_gpa_fault(struct vcpu *vcpu, uint64_t gpa, bool write, bool fetch);
  * -1 (after printing why) when it cannot be emulated: the VM should stop.
  */
 int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write);
+/*
+ * Up to 15 bytes at the guest's linear address rip, read through its own
+ * page tables (kernel/mmio.c); fewer where a page does not translate.
+ */
+unsigned int vcpu_fetch_insn(struct vcpu *vcpu, uint64_t rip, uint8_t *buf);
 /* General-purpose register n, numbered as instructions encode it (SDM 2A table 2-2). */
 uint64_t vcpu_gpr_get(struct vcpu *vcpu, unsigned int n);
 void vcpu_gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v);

@@ -12,8 +12,8 @@
 #define BV_CPUID_LEAF_MAX	0x40000000u
 
 /*
- * Features hidden, and why (docs/CPU-STATE.md): VMX and SMX are not
- * virtualized; MONITOR/MWAIT exit and get #UD; XSAVE (and AVX, which needs
+ * Features hidden, and why (docs/CPU-STATE.md): VMX, SVM (leaf 0x80000001
+ * ECX[2] and its leaf 0x8000000a) and SMX are not virtualized; MONITOR/MWAIT exit and get #UD; XSAVE (and AVX, which needs
  * it) would need XCR0 and the XSAVE area switched; x2APIC: no virtual local
  * APIC yet; PDCM and leaf 0xa: no performance counters; PKU: PKRU is not in
  * the FXSAVE image, so CR4.PKE is refused; WAITPKG: UMWAIT is not enabled
@@ -48,7 +48,8 @@ void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid
 		}
 		return;
 	}
-	if (leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_XSAVE || leaf == CPUID_LEAF_POWER) {
+	if (leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_XSAVE || leaf == CPUID_LEAF_POWER ||
+	    leaf == CPUID_LEAF_SVM) {
 		memset(r, 0, sizeof(*r));
 		return;
 	}
@@ -65,6 +66,8 @@ void vcpu_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid
 		/* initial APIC ID = VM id; one logical processor per package */
 		r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (vcpu->vm->id << 24);
 	}
+	if (leaf == 0x80000001)
+		r->ecx &= ~(uint32_t)CPUID_80000001_ECX_SVM;
 	if (leaf == 0x80000008)
 		r->ebx &= ~CPUID_80000008_EBX_SPEC;
 }

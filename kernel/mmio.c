@@ -66,7 +66,7 @@ static int guest_translate(struct vcpu *vcpu, uint64_t la, uint64_t *gpa)
 }
 
 /* Up to INSN_MAX_LEN bytes at RIP, page by page: fewer where a page does not translate. */
-static unsigned int fetch(struct vcpu *vcpu, uint64_t rip, uint8_t *buf)
+unsigned int vcpu_fetch_insn(struct vcpu *vcpu, uint64_t rip, uint8_t *buf)
 {
 	unsigned int got = 0;
 
@@ -102,7 +102,7 @@ int vcpu_mmio(struct vcpu *vcpu, uint64_t gpa, bool write)
 
 	if (!hv_ops->get_reg(vcpu, VCPU_REG_CS_LONG))
 		return refuse(vcpu, gpa, rip, "only 64-bit code is emulated");
-	n = fetch(vcpu, rip, bytes);
+	n = vcpu_fetch_insn(vcpu, rip, bytes);
 	if (!n)
 		return refuse(vcpu, gpa, rip, "its bytes do not translate through the guest's "
 			      "page tables to its memory");

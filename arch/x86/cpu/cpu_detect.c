@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "hv_ops.h"
 #include "printk.h"
+#include "svm/svm_defs.h"
 #include "x86_defs.h"
 
 const struct hv_ops *hv_ops;
@@ -16,7 +17,8 @@ const struct hv_ops *cpu_detect_backend(void)
 {
 	struct cpuid_regs r;
 	char vendor[13];
-	bool vmx, svm = false;
+	bool vmx, svm = false, np = false;
+	uint32_t max_ext;
 
 	cpuid(0, 0, &r);
 	memcpy(vendor, &r.ebx, 4);
@@ -26,17 +28,27 @@ const struct hv_ops *cpu_detect_backend(void)
 	cpuid(1, 0, &r);
 	vmx = r.ecx & CPUID_1_ECX_VMX;
 	cpuid(0x80000000, 0, &r);
-	if (r.eax >= 0x80000001) {
+	max_ext = r.eax;
+	if (max_ext >= 0x80000001) {
 		cpuid(0x80000001, 0, &r);
 		svm = r.ecx & CPUID_80000001_ECX_SVM;
 	}
-	printk("cpu: %s, VT-x %s, AMD SVM %s\n", vendor, vmx ? "yes" : "no", svm ? "yes" : "no");
+	/* nested paging: CPUID Fn8000_000A EDX[0] (APM Vol. 2 15.4) */
+	if (svm && max_ext >= SVM_CPUID_FEATURES) {
+		cpuid(SVM_CPUID_FEATURES, 0, &r);
+		np = r.edx & SVM_FEATURE_NP;
+	}
+	printk("cpu: %s, VT-x %s, AMD SVM %s%s\n", vendor, vmx ? "yes" : "no",
+	       svm ? "yes" : "no", svm ? (np ? " with nested paging" : " without nested paging") : "");
+	/* VT-x first where both exist: its backend is the complete one */
 	if (vmx)
 		return &vmx_ops;
-	printk("balloonvisor: no VT-x on this CPU%s.\n",
-	       svm ? " (it has AMD SVM, whose backend is planned but not written yet)" : "");
-	printk("balloonvisor: run it where VT-x exists: Bochs with a VT-x model (make run), "
+	if (svm && np)
+		return &svm_ops;
+	printk("balloonvisor: no VT-x and no AMD SVM with nested paging on this CPU.\n");
+	printk("balloonvisor: run it where one exists: Bochs with a VT-x model (make run), "
+	       "QEMU TCG with -cpu max or EPYC (SVM), "
 	       "QEMU/KVM with nested VT-x on an Intel host (-accel kvm -cpu host), "
-	       "or bare metal with VT-x enabled in the firmware.\n");
+	       "or bare metal with VT-x or SVM enabled in the firmware.\n");
 	return NULL;
 }

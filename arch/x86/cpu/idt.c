@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host IDT: the 32 exception vectors only. The host runs with interrupts
- * disabled (external interrupts exit from guests and are not needed by the
- * host yet), so any host exception is a bug: report it and stop.
+ * Host IDT: the 32 exception vectors, and the few interrupt vectors a
+ * driver installs (idt_set_gate: the SVM slice timer, drivers/lapic.c).
+ * The host runs with interrupts disabled otherwise, so any host exception
+ * is a bug: report it and stop.
  */
 #include <stdint.h>
 #include "cpu.h"
@@ -26,7 +27,24 @@ struct __attribute__((packed)) idt_entry {
 };
 
 extern const uint64_t trap_stub_table[X86_NR_EXCEPTIONS];
-static struct idt_entry idt[X86_NR_EXCEPTIONS] __attribute__((aligned(16)));
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+
+static struct idt_entry idt_gate(uint64_t a, uint8_t ist)
+{
+	return (struct idt_entry) {
+		.offset_low = a & 0xffff,
+		.selector = HV_CS,
+		.ist = ist,
+		.type = IDT_TYPE_INTERRUPT_GATE,
+		.offset_mid = (a >> 16) & 0xffff,
+		.offset_high = a >> 32,
+	};
+}
+
+void idt_set_gate(unsigned int vector, void (*handler)(void))
+{
+	idt[vector & 0xff] = idt_gate((uint64_t)handler, 0);
+}
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -42,18 +60,8 @@ void idt_init(void)
 {
 	struct desc_ptr ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
-	for (int v = 0; v < X86_NR_EXCEPTIONS; v++) {
-		uint64_t a = trap_stub_table[v];
-
-		idt[v] = (struct idt_entry) {
-			.offset_low = a & 0xffff,
-			.selector = HV_CS,
-			.ist = v == X86_EXC_DF ? IST_DOUBLE_FAULT : 0,
-			.type = IDT_TYPE_INTERRUPT_GATE,
-			.offset_mid = (a >> 16) & 0xffff,
-			.offset_high = a >> 32,
-		};
-	}
+	for (int v = 0; v < X86_NR_EXCEPTIONS; v++)
+		idt[v] = idt_gate(trap_stub_table[v], v == X86_EXC_DF ? IST_DOUBLE_FAULT : 0);
 	asm volatile("lidt %0" : : "m"(ptr));
 }
 

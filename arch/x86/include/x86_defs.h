@@ -143,6 +143,7 @@
 #define CPUID_80000008_EBX_SPEC		0x0f07d000u	/* AMD APM 3 E.4.7: IBPB, IBRS, STIBP, SSBD, ... */
 #define CPUID_LEAF_PMU			0x0000000a	/* architectural performance monitoring */
 #define CPUID_LEAF_XSAVE		0x0000000d
+#define CPUID_LEAF_SVM			0x8000000a	/* SVM revision and features (AMD APM Vol. 3, E.4.9) */
 #define CPUID_80000001_EDX_SYSCALL	BIT(11)
 #define CPUID_80000001_EDX_NX		BIT(20)
 #define CPUID_80000001_EDX_RDTSCP	BIT(27)

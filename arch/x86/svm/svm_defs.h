@@ -28,6 +28,7 @@
 #define SVM_INTERCEPT_SMI		(1u << 2)
 #define SVM_INTERCEPT_INIT		(1u << 3)
 #define SVM_INTERCEPT_VINTR		(1u << 4)
+#define SVM_INTERCEPT_RDTSC		(1u << 14)
 #define SVM_INTERCEPT_RDPMC		(1u << 15)
 #define SVM_INTERCEPT_CPUID		(1u << 18)
 #define SVM_INTERCEPT_INVD		(1u << 22)
@@ -90,6 +91,7 @@
 #define SVM_EXIT_SMI			0x062
 #define SVM_EXIT_INIT			0x063
 #define SVM_EXIT_VINTR			0x064
+#define SVM_EXIT_RDTSC			0x06e
 #define SVM_EXIT_RDPMC			0x06f
 #define SVM_EXIT_CPUID			0x072
 #define SVM_EXIT_INVD			0x076
