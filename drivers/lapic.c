@@ -15,16 +15,6 @@
 #include "tsc.h"
 #include "x86_defs.h"
 
-#define APIC_BASE_ENABLE	(1ull << 11)
-#define APIC_BASE_ADDR_MASK	0xffffff000ull
-#define APIC_EOI		0x0b0
-#define APIC_SVR		0x0f0
-#define APIC_SVR_ENABLE		(1u << 8)
-#define APIC_LVT_TIMER		0x320
-#define APIC_TIMER_INIT		0x380
-#define APIC_TIMER_CUR		0x390
-#define APIC_TIMER_DIV		0x3e0
-#define APIC_TIMER_DIV_1	0xb
 #define CALIBRATE_MS		10
 
 /* where the interrupt stubs write EOI */

@@ -186,4 +186,16 @@
 #define X86_EXC_PF	14
 #define X86_NR_EXCEPTIONS	32
 
+/* Local APIC, xAPIC mode (SDM 3A 11.4.4 IA32_APIC_BASE, table 11-1 registers, 11.5.4 timer) */
+#define APIC_BASE_ENABLE	BIT(11)
+#define APIC_BASE_ADDR_MASK	ULL_C(0xffffff000)
+#define APIC_EOI		0x0b0
+#define APIC_SVR		0x0f0
+#define APIC_SVR_ENABLE		(1u << 8)
+#define APIC_LVT_TIMER		0x320
+#define APIC_TIMER_INIT		0x380
+#define APIC_TIMER_CUR		0x390
+#define APIC_TIMER_DIV		0x3e0
+#define APIC_TIMER_DIV_1	0xb	/* divide configuration 1011b: by 1 */
+
 #endif

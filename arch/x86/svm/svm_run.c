@@ -63,8 +63,6 @@ static void svm_state_out(struct vcpu *vcpu, struct vmcb *v, const uint64_t *bef
 	write_dr6(v->dr6);
 }
 
-#define X86_VEC_UD	6
-
 /*
  * The BalloonVisor ABI says VMMCALL on AMD (include/bv_abi.h), but a guest
  * written for VT-x executes VMCALL, which raises #UD here (APM Vol. 3,
@@ -113,7 +111,7 @@ int svm_vcpu_enter(struct vcpu *vcpu, uint64_t ticks_left, struct vcpu_exit *exi
 		printk("svm: VMRUN failed: the VMCB's guest state is invalid (VMEXIT_INVALID)\n");
 		return -1;
 	}
-	if (v->exitcode == SVM_EXIT_EXCP_BASE + X86_VEC_UD) {
+	if (v->exitcode == SVM_EXIT_EXCP_BASE + X86_EXC_UD) {
 		svm_ud_exit(vcpu, v, exit);
 		return 0;
 	}
