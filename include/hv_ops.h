@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vendor seam: VT-x (arch/x86/vmx) and, later, SVM (arch/x86/svm) each
+ * The vendor seam: VT-x (arch/x86/vmx) and SVM (arch/x86/svm) each
  * implement this table; generic code calls only these. Chosen once at boot
  * from CPUID (arch/x86/cpu/cpu_detect.c).
  */

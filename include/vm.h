@@ -25,7 +25,8 @@
 #include "vuart.h"
 
 #define VM_MAX			8
-#define HV_MAX_EXIT_REASONS	0x401	/* per-vendor exit reason numbers index counters; SVM's nested page fault is 0x400 */
+/* per-vendor exit reason numbers index counters: up to SVM's nested page fault, 0x400 */
+#define HV_MAX_EXIT_REASONS	0x401
 #define VM_STOP_REASON_MAX	96
 
 /* Guest general-purpose registers not kept in the VMCS/VMCB, and CR2. */
@@ -72,7 +73,7 @@ struct vm;
 struct vcpu {
 	struct vcpu_regs regs;		/* first: the entry assembly relies on it */
 	struct vm *vm;
-	void *arch;			/* vendor state (struct vmx_vcpu) */
+	void *arch;			/* vendor state (struct vmx_vcpu, struct svm_vcpu) */
 	bool yield;			/* leave the run loop at the next exit */
 	bool halted;			/* HLT with interrupts on: waits for an interrupt */
 	bool mem_wait;			/* an access found the pool empty: waits for the next tick */
@@ -153,7 +154,7 @@ struct vm {
 	struct vrtc rtc;		/* MC146818 CMOS clock */
 	struct vi8042 kbc;		/* keyboard controller: no keyboard, its reset line */
 	struct vsysport sys;		/* port 0x80, 0x92, 0xcf9 */
-	void *arch;			/* vendor state (struct vmx_vm) */
+	void *arch;			/* vendor state (struct vmx_vm, struct svm_vm) */
 	uint64_t msr_refused;		/* MSR accesses answered with #GP */
 	uint64_t values_refused;	/* CR/MSR values the CPU would refuse: #GP */
 	uint64_t hypercalls;

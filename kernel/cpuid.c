@@ -13,7 +13,8 @@
 
 /*
  * Features hidden, and why (docs/CPU-STATE.md): VMX, SVM (leaf 0x80000001
- * ECX[2] and its leaf 0x8000000a) and SMX are not virtualized; MONITOR/MWAIT exit and get #UD; XSAVE (and AVX, which needs
+ * ECX[2] and its leaf 0x8000000a) and SMX are not virtualized; MONITOR/MWAIT
+ * exit and get #UD; XSAVE (and AVX, which needs
  * it) would need XCR0 and the XSAVE area switched; x2APIC: no virtual local
  * APIC yet; PDCM and leaf 0xa: no performance counters; PKU: PKRU is not in
  * the FXSAVE image, so CR4.PKE is refused; WAITPKG: UMWAIT is not enabled
