@@ -24,7 +24,9 @@
  * banks (MCE, MCA), no TSC_ADJUST, none of the speculation-control MSRs
  * (SPEC_CTRL, PRED_CMD, FLUSH_CMD, ARCH_CAPABILITIES, CORE_CAPABILITIES;
  * Intel leaf 7 and AMD leaf 0x80000008), and no leaf 6 (thermal and power
- * MSRs: energy bias, APERF/MPERF, HWP).
+ * MSRs: energy bias, APERF/MPERF, HWP). LA57: Linux's decompressor turns
+ * 5-level paging on from a trampoline with paging off (CR0.PG clear), and a
+ * guest must stay in paging mode (vcpu_cr.c); QEMU's `max` CPU offers it.
  */
 #define HIDDEN_1_ECX	(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR | \
 			 CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC | CPUID_1_ECX_XSAVE | \
@@ -32,7 +34,8 @@
 #define HIDDEN_1_EDX	(CPUID_1_EDX_APIC | CPUID_1_EDX_MCE | CPUID_1_EDX_MCA)
 #define HIDDEN_7_EBX	CPUID_7_EBX_TSC_ADJUST
 #define HIDDEN_7_ECX	(CPUID_7_ECX_PKU | CPUID_7_ECX_OSPKE | CPUID_7_ECX_WAITPKG | \
-			 CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL | CPUID_7_ECX_PKS)
+			 CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL | CPUID_7_ECX_PKS | \
+			 CPUID_7_ECX_LA57)
 #define HIDDEN_7_EDX	(CPUID_7_EDX_CET_IBT | CPUID_7_EDX_MD_CLEAR | CPUID_7_EDX_IBRS_IBPB | \
 			 CPUID_7_EDX_STIBP | CPUID_7_EDX_L1D_FLUSH | CPUID_7_EDX_ARCH_CAP | \
 			 CPUID_7_EDX_CORE_CAP | CPUID_7_EDX_SSBD)
