@@ -58,6 +58,7 @@
 
 /* Debug registers: SDM Vol. 3B 18.2 */
 #define X86_DR6_INIT		ULL_C(0xffff0ff0)
+#define X86_DR6_BS		BIT(14)	/* single step (SDM 3B 18.2.3) */
 #define X86_DR7_INIT		ULL_C(0x400)
 
 /* RFLAGS: SDM Vol. 1 3.4.3 */
@@ -180,6 +181,8 @@
 /* Exception vectors: SDM Vol. 3A 6.3.1 */
 #define X86_EXC_DE	0
 #define X86_EXC_DB	1
+#define X86_EXC_BP	3	/* INT3 */
+#define X86_EXC_OF	4	/* INTO */
 #define X86_EXC_UD	6
 #define X86_EXC_DF	8
 #define X86_EXC_GP	13

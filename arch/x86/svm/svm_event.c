@@ -8,9 +8,6 @@
 #include "svm/svm.h"
 #include "x86_defs.h"
 
-#define X86_DR6_BS	(1ull << 14)	/* single step */
-#define X86_VEC_DB	1
-
 bool svm_event_pending(struct vcpu *vcpu)
 {
 	return svm_vmcb(vcpu)->eventinj & SVM_EVTINJ_VALID;
@@ -70,7 +67,7 @@ void svm_complete_instruction(struct vcpu *vcpu)
 	v->interrupt_shadow &= ~SVM_INTERRUPT_SHADOW;
 	if ((v->rflags & X86_RFLAGS_TF) && !(v->eventinj & SVM_EVTINJ_VALID)) {
 		write_dr6(read_dr6() | X86_DR6_BS);
-		svm_inject_exception(vcpu, X86_VEC_DB, false, 0);
+		svm_inject_exception(vcpu, X86_EXC_DB, false, 0);
 	}
 }
 
@@ -103,7 +100,7 @@ void svm_reinject(struct vcpu *vcpu)
 	 * it twice. Not injecting runs it again, which raises it once.
 	 */
 	if (type == SVM_EVTINJ_TYPE_SOFT_INT ||
-	    (type == SVM_EVTINJ_TYPE_EXCEPTION && (vector == 3 || vector == 4)))
+	    (type == SVM_EVTINJ_TYPE_EXCEPTION && (vector == X86_EXC_BP || vector == X86_EXC_OF)))
 		return;
 	v->eventinj = info;
 }
