@@ -243,6 +243,8 @@ unsigned int vcpu_fetch_insn(struct vcpu *vcpu, uint64_t rip, uint8_t *buf);
 /* General-purpose register n, numbered as instructions encode it (SDM 2A table 2-2). */
 uint64_t vcpu_gpr_get(struct vcpu *vcpu, unsigned int n);
 void vcpu_gpr_set(struct vcpu *vcpu, unsigned int n, uint64_t v);
+/* Prints RAX..R15 but RSP, four to a line (the tail of an exit report). */
+void vcpu_print_gprs(const struct vcpu_regs *r);
 
 /* struct vq_mem's map(): host pointer for mapped guest memory inside one page, or NULL. */
 void *vm_map_gpa(void *vm, uint64_t gpa, uint64_t len);

@@ -98,11 +98,5 @@ void vmx_report(struct vcpu *vcpu, const char *title)
 	printk("  cs %04lx  ss %04lx  ds %04lx  cr2 %016lx\n",
 	       vmread(GUEST_CS_SELECTOR), vmread(GUEST_SS_SELECTOR),
 	       vmread(GUEST_DS_SELECTOR), r->cr2);
-	printk("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n",
-	       r->rax, r->rbx, r->rcx, r->rdx);
-	printk("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n",
-	       r->rsi, r->rdi, r->rbp, r->r8);
-	printk("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n",
-	       r->r9, r->r10, r->r11, r->r12);
-	printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", r->r13, r->r14, r->r15);
+	vcpu_print_gprs(r);
 }
