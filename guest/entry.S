@@ -37,7 +37,11 @@ _start:
 	/* guest_main returned: power off with its return value as the status */
 	movl	%eax, %edi		/* int -> zero-extended status */
 	movl	$HC_POWEROFF, %eax
+	cmpb	$0, hypercall_vmmcall(%rip)	/* hypercall.h: the vendor's instruction */
+	jne	2f
 	vmcall
+	jmp	1f
+2:	vmmcall
 	/* poweroff returned: the hypervisor is broken; stop here */
 1:	cli
 	hlt

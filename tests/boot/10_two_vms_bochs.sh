@@ -15,6 +15,7 @@ assert_log '^vm alpha: created: 32 MiB RAM' "alpha is created with 32 MiB"
 assert_log '^vm beta: created: 16 MiB RAM' "beta is created with 16 MiB"
 assert_log '^\[alpha\] hello from alpha \(vm 0\), ram 32 MiB, cmdline "seed=7"' \
 	"alpha gets its name, RAM size and command line through the boot protocol"
+assert_log '^\[beta\] hypercalls by VMCALL \(GenuineIntel\)' "the guest picks VMCALL from the CPU vendor"
 assert_log '^\[beta\] hypercall print works' "the print hypercall reaches the host log"
 assert_log '^\[alpha\] cpuid: hypervisor signature "BalloonVisor" ok' \
 	"CPUID hides VMX and shows the BalloonVisor leaf"
@@ -28,7 +29,7 @@ assert_log '^summary: vm alpha: exit preemption timer +[1-9]' "alpha was preempt
 assert_log '^summary: vm beta: exit I/O instruction +[1-9]' "beta's COM1 exits are counted"
 assert_log '^\[alpha\] control registers: shadows ok' "CR0/CR4 read shadows hide the bits VMX owns"
 assert_log '^summary: vm alpha: exit CR access +2$' "clearing and restoring CR0.NE exit exactly twice"
-assert_log '^summary: vm alpha: exit CPUID +2$' "alpha's two CPUID exits are counted exactly"
+assert_log '^summary: vm alpha: exit CPUID +3$' "alpha's three CPUID exits (vendor, features, signature) are counted exactly"
 assert_log '^summary: vm alpha: exit VMCALL +6$' "alpha's six hypercalls are counted exactly"
 assert_log '^vm alpha: released 8197 frames' "alpha's RAM and EPT frames all return to the pool"
 assert_log '^frames: conservation check ok' "every host frame is accounted for at the end"

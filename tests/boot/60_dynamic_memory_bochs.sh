@@ -3,12 +3,13 @@
 # opposite phase workloads and a static one, on a host too small for both peaks.
 # Memory must move to the VM under pressure and back, within min/max; the static VM
 # never changes; data checks pass; the scenario's `mem` command is obeyed; frames are
-# conserved; the telemetry is well formed and tools/plot charts it.
+# conserved; the telemetry is well formed and tools/plot charts it. On any backend
+# (BV_BACKEND, lib.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 boot_iso dynamic "$(cat "$BV_ROOT/tools/grub-demo.cfg")"
-run_bochs dynamic 400
+run_guests dynamic 400
 
 # dm VM FIELD FROM_MS TO_MS min|max: the smallest/largest FIELD (MiB) in that window
 dm() {
@@ -33,7 +34,7 @@ assert_dm() {
 	fi
 }
 
-assert_status 0 "Bochs exits with success (the demo's scenario refuses nothing)"
+assert_outcome success "the run ends in success (the demo's scenario refuses nothing)"
 assert_log '^vm web: dynamic memory: min 64M max 320M buffer 60% weight 100; virtio-balloon, virtio-mem region 192M at 0x8000000' \
 	"web gets a balloon and a 192M virtio-mem region above its startup memory"
 assert_log '^vm db: static memory \(dynamic=off\)' "db is static"
@@ -77,7 +78,10 @@ assert_log '^mon: web +running +on +128M +64M +320M +[0-9]+M +[0-9]+M +[0-9]+M +
 assert_log '^dm t=[0-9]+ vm=web assigned=[0-9]+M visible=[0-9]+M balloon=[0-9]+M plugged=[0-9]+M demand=([0-9]+M|\?) pressure=[0-9]+ target=[0-9]+M$' \
 	"per-VM telemetry lines have the documented format"
 assert_log '^dm t=[0-9]+ host free=[0-9]+M total=510M$' "host telemetry lines have the documented format"
-assert_log '^frames: total 130800, free [0-9]+, hypervisor [0-9]+, in VMs 0, refused frees 0$' \
+# the total is what the firmware's memory map leaves of 512 MiB: Bochs's BIOS and QEMU's differ
+total=130800
+[[ $BV_EMU == qemu ]] && total=130784
+assert_log "^frames: total $total, free [0-9]+, hypervisor [0-9]+, in VMs 0, refused frees 0\$" \
 	"no frame is left in a VM and no free was refused"
 assert_log '^frames: conservation check ok' "every host frame is accounted for"
 
@@ -89,6 +93,9 @@ else
 	_bt_result 0 "tools/plot draws a PNG from the run's telemetry"
 fi
 
-# The README's `make run` sample boots this very config: every line of it must be in this run,
-# exactly (the log is deterministic, and the demo's guests print no TSC rate or uptime).
-assert_readme_sample "make run" "every line of the README's \`make run\` sample is in the log, verbatim"
+# The README's `make run` sample boots this very config on VT-x in Bochs: every line of it must
+# be in this run, exactly (the log is deterministic, and the demo's guests print no TSC rate or
+# uptime). Other backends slice time with a different timer, so their telemetry differs.
+if [[ $BV_BACKEND == vmx ]]; then
+	assert_readme_sample "make run" "every line of the README's \`make run\` sample is in the log, verbatim"
+fi

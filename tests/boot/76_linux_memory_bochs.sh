@@ -13,7 +13,7 @@ boot_iso linux_memory "$(grub_cfg exit=emulator \
 	'module2 /boot/vmlinuz name=lin startup=256M min=64M max=512M boot=linux -- quiet' \
 	'module2 /boot/initrd.img initrd' \
 	'module2 /boot/linux-memory.scn scenario')"
-BOCHS_MEGS=1024 run_bochs linux_memory 400
+run_guests linux_memory 400 1024
 
 # memtotal STEP: the guest's MemTotal in kB at that step of the scenario (empty if absent)
 memtotal() {
@@ -31,7 +31,7 @@ assert_kb() {
 	fi
 }
 
-assert_status 0 "Bochs exits with success"
+assert_outcome success "the run ends in success"
 assert_log '^vm lin: dynamic memory: .*virtio-mem region 256M at 0x100000000, eager plug' \
 	"a Linux VM's virtio-mem region starts at 4 GiB, in whole 128 MiB memory blocks"
 assert_log 'memhp_default_state=online_movable$' \

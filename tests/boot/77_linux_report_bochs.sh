@@ -16,7 +16,7 @@ boot_iso linux_report "$(grub_cfg exit=emulator \
 	'module2 /boot/vmlinuz name=lin startup=256M min=64M max=256M deflate_on_oom=on boot=linux -- quiet init_on_free=1' \
 	'module2 /boot/initrd.img initrd' \
 	'module2 /boot/linux-report.scn scenario')"
-BOCHS_MEGS=1024 run_bochs linux_report 400
+run_guests linux_report 400 1024
 
 # before MARK REGEX: the lines matching REGEX that come before the first line matching MARK
 before() { awk -v m="$1" -v r="$2" '$0 ~ m { exit } $0 ~ r' "$SERIAL_TXT"; }
@@ -27,7 +27,7 @@ field() { sed -nE "s/.* $1=([0-9]+)M.*/\\1/p"; }
 idle='bv-fpr step=idle$' touched='bv-fpr step=touched$'
 vm_dm='^dm t=[0-9]+ vm=lin ' host_dm='^dm t=[0-9]+ host free='
 
-assert_status 0 "Bochs exits with success"
+assert_outcome success "the run ends in success"
 assert_log '^vm lin: dynamic memory: .*, free page reporting, deflate on OOM$' \
 	"the VM offers free page reporting and DEFLATE_ON_OOM"
 assert_log 'init_on_free=1' "the guest zeroes pages when it frees them, not when it allocates them"

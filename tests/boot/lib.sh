@@ -2,9 +2,14 @@
 # Helpers for the boot tests, tests/boot/*.sh (run by tests/run.sh from the repo root):
 #   source "$(dirname "$0")/lib.sh"
 #   boot_iso two_vms "$(grub_cfg exit=emulator 'module2 /boot/guest.elf name=a mem=32M')"
-#   run_bochs two_vms 120          # or run_qemu; $STATUS = the emulator script's exit status
-#   assert_status 0 "ends through the magic breakpoint"
+#   run_guests two_vms 120         # on $BV_BACKEND; $STATUS = the emulator script's exit status
+#   assert_outcome success "the run ends in success"
 #   assert_log '^a: started' "VM a starts"
+# BV_BACKEND picks the CPU a test runs on; a test written for one backend runs on the others
+# by naming what differs through outcome_status and exit_name (tests/boot/*_svm_*.sh do this):
+#   vmx        Intel VT-x with EPT, Bochs corei7_haswell_4770 (the default)
+#   svm        AMD SVM with nested paging, QEMU TCG -cpu EPYC (no NRIP save)
+#   svm-bochs  AMD SVM with nested paging, Bochs ryzen (NRIP save)
 # Each assertion prints "ok - DESC" or "not ok - DESC" and returns 0, so a script goes on
 # (also under set -e); the script then exits 1 if anything failed (EXIT trap, replaced if the
 # script sets its own). Assertions match the serial log with CRs and ANSI escapes removed.
@@ -12,6 +17,24 @@
 
 BV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BV_TEST_DIR=$BV_ROOT/build/test
+BV_BACKEND=${BV_BACKEND:-vmx}
+case $BV_BACKEND in
+vmx) BV_EMU=bochs BV_EMU_NAME=Bochs ;;
+svm)
+	BV_EMU=qemu BV_EMU_NAME=QEMU
+	export QEMU_CPU=EPYC
+	BV_TEST_DIR=$BV_TEST_DIR/svm	# the same NAMEs as on VT-x, in their own folder
+	;;
+svm-bochs)
+	BV_EMU=bochs BV_EMU_NAME="Bochs ryzen"
+	export BOCHS_CPU=ryzen
+	BV_TEST_DIR=$BV_TEST_DIR/svm-bochs
+	;;
+*)
+	echo "not ok - BV_BACKEND=$BV_BACKEND: want vmx, svm or svm-bochs"
+	exit 1
+	;;
+esac
 STATUS=         # exit status of the last run_bochs/run_qemu
 SERIAL_LOG=     # its serial log, as written by the emulator
 SERIAL_TXT=     # the same, cleaned: what the assertions match
@@ -75,6 +98,79 @@ _bt_run() {
 }
 run_bochs() { _bt_run bochs "$1" "${2:-300}"; }
 run_qemu() { _bt_run qemu "$1" "${2:-120}"; }
+
+# run_guests NAME TIMEOUT [MEGS]: run NAME's ISO on $BV_BACKEND's emulator with MEGS of RAM
+# (default 512).
+run_guests() {
+	if [[ $BV_EMU == qemu ]]; then
+		QEMU_MEGS=${3:-512} _bt_run qemu "$1" "$2"
+	else
+		BOCHS_MEGS=${3:-512} _bt_run bochs "$1" "$2"
+	fi
+}
+
+# outcome_status OUTCOME: the status $BV_EMU's script gives for OUTCOME, one of success,
+# failure, refused, unsupported (tools/bochs.sh and tools/qemu.sh; README "Outcomes").
+outcome_status() {
+	local i
+	case $1 in
+	success) i=0 ;; failure) i=1 ;; refused) i=2 ;; unsupported) i=3 ;;
+	*) echo "outcome_status: unknown outcome $1" >&2 && return 1 ;;
+	esac
+	if [[ $BV_EMU == qemu ]]; then
+		local q=(33 35 39 37)	# isa-debug-exit: (code << 1) | 1
+		echo "${q[i]}"
+	else
+		local b=(0 1 3 4)
+		echo "${b[i]}"
+	fi
+}
+
+# assert_outcome OUTCOME DESC: the last run ended with OUTCOME (outcome_status).
+assert_outcome() { assert_status "$(outcome_status "$1")" "$2"; }
+
+# exit_name KIND: the summary's name (a regular expression) for an exit of KIND on
+# $BV_BACKEND: VT-x names exits as SDM 3C appendix C, SVM as APM Vol. 2 appendix C.
+exit_name() {
+	local vmx svm
+	case $1 in
+	timer) vmx='preemption timer' svm='INTR' ;;	# the slice's end
+	hypercall) vmx='VMCALL' svm='VMMCALL' ;;
+	io) vmx='I/O instruction' svm='IOIO' ;;
+	cr0_write) vmx='CR access' svm='CR0 write' ;;
+	gpa) vmx='EPT violation' svm='NPF' ;;
+	triple) vmx='triple fault' svm='SHUTDOWN' ;;
+	vmxon) vmx='VMXON' svm='exception 6 \(#UD\)' ;;	# AMD has no VMXON: #UD
+	rdtsc) vmx='RDTSC' svm='RDTSC' ;;
+	*) echo "exit_name: unknown kind $1" >&2 && return 1 ;;
+	esac
+	if [[ $BV_BACKEND == vmx ]]; then echo "$vmx"; else echo "$svm"; fi
+}
+
+# exit_title KIND: how the hypervisor names a guest's fault of KIND in its report's title,
+# the VM's stop line and the summary.
+exit_title() {
+	case $1:$BV_BACKEND in
+	gpa:vmx) echo 'EPT violation' ;;
+	gpa:*) echo 'nested page fault' ;;
+	*) exit_name "$1" ;;
+	esac
+}
+
+# exit_report_re KIND: how an exit report's second line begins for KIND (exit_name), up to
+# the exit information's first value: VT-x gives reason and qualification, SVM the exit code
+# and EXITINFO1.
+exit_report_re() {
+	local name n
+	name=$(exit_name "$1") || return 1
+	if [[ $BV_BACKEND == vmx ]]; then
+		case $1 in gpa) n=48 ;; triple) n=2 ;; rdtsc) n=16 ;; *) n='[0-9]+' ;; esac
+		echo "^  exit reason $n \\($name\\), qualification (0x[0-9a-f]+|0)\$"
+	else
+		case $1 in gpa) n=0x400 ;; triple) n=0x7f ;; rdtsc) n=0x6e ;; *) n='0x[0-9a-f]+' ;; esac
+		echo "^  exit code $n \\($name\\), exitinfo1 (0x[0-9a-f]+|0),"
+	fi
+}
 
 # _bt_result OK DESC [WHY]: print the TAP line; on the script's first failure, the log's tail.
 _bt_result() {

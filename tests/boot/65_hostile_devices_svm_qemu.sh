@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# 65_hostile_devices_bochs.sh on AMD SVM with nested paging, in QEMU TCG (-cpu EPYC, no NRIP save):
+# the same script and assertions as on VT-x, the vendor names from lib.sh (BV_BACKEND).
+BV_BACKEND=svm exec bash "$(dirname "$0")/65_hostile_devices_bochs.sh"
