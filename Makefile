@@ -48,7 +48,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves bench-linux-balancer linux-guest
+.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves bench-linux-balancer bench-svm linux-guest
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -159,6 +159,11 @@ bench-linux-moves: deps linux-guest
 # ms from a demand rising to the VM holding the memory (section 8; --quick does not write it)
 bench-linux-balancer: deps linux-guest
 	@bench/linux_balancer.sh $(BENCH_ARGS)
+
+# `make bench-svm`: the SVM backend beside VT-x in Bochs, and the boot tests' time in QEMU TCG
+# vs Bochs from the last `make test` (section 9; BENCH_ARGS=--quick does not write it)
+bench-svm: deps
+	@bench/svm.sh $(BENCH_ARGS)
 
 test: deps
 	@tests/run.sh

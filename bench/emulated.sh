@@ -9,11 +9,13 @@
 # be idle cost to subtract, and a guest busy with a long move skips some, which made the
 # subtraction take away exits that never happened.
 # usage: bench/emulated.sh [OUT.md]   (prints the table; also writes OUT.md if given)
+#   env BOCHS_CPU: the CPU model (default Haswell, VT-x; ryzen runs it on SVM, bench/svm.sh);
+#   the log is build/bench/emulated[-MODEL].serial.log
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out_md=${1:-}
-log=build/bench/emulated.serial.log
+log=build/bench/emulated${BOCHS_CPU:+-$BOCHS_CPU}.serial.log
 mkdir -p build/bench
 
 make --no-print-directory all >/dev/null

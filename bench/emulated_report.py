@@ -21,6 +21,18 @@ TIMER = 52  # VMX-preemption timer: time slicing, not the move
 NAMES = {1: "external interrupt", 7: "interrupt window", 10: "CPUID", 12: "HLT",
          18: "VMCALL", 28: "CR access", 30: "I/O instruction", 31: "RDMSR", 32: "WRMSR",
          48: "EPT violation", 52: "preemption timer"}
+# The same on SVM (APM Vol. 2 appendix C): exit codes, and INTR for the slice timer
+SVM_TIMER = 0x60
+SVM_NAMES = {0x10: "CR0 write", 0x14: "CR4 write", 0x46: "#UD", 0x60: "INTR", 0x61: "NMI",
+             0x64: "VINTR", 0x72: "CPUID", 0x78: "HLT", 0x7b: "IOIO", 0x7c: "MSR",
+             0x81: "VMMCALL", 0x400: "NPF"}
+
+
+def use_backend_of(text):
+    """Name exits as the backend the log's hypervisor ran on does (its "svm:" line)."""
+    global TIMER, NAMES
+    if re.search(r"^svm: SVM enabled", text, re.M):
+        TIMER, NAMES = SVM_TIMER, SVM_NAMES
 # (vm, what, counter, snapshot before, snapshot after, idle window before, idle window after)
 MOVES = [("bal", "balloon inflate (give back)", "pages_in", 0, 1, 1, 2),
          ("hp", "virtio-mem plug (take)", "plugged", 1, 2, 0, 1),
@@ -52,6 +64,7 @@ def parse(path):
     """The `stats` snapshots, the telemetry (t, vm, assigned MiB, reported MiB or None) and
     the virtio-mem block size each test guest prints (2 MiB where it says nothing)."""
     text = clean(path)
+    use_backend_of(text)
     snaps, cur = [], None
     for line in text.splitlines():
         m = re.match(r"mon: t=(\d+) scenario: stats$", line)

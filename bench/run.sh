@@ -13,9 +13,9 @@ for a in "$@"; do
 	if [[ $a == --quick ]]; then out=build/bench/BENCHMARKS.quick.md; fi
 done
 
-# sections 6 (make bench-linux), 7 (make bench-linux-moves) and 8 (make bench-linux-balancer),
-# the last ones, are measured on their own: keep them
-linux_section=$(sed -n '/^## [678]\. /,$p' docs/BENCHMARKS.md 2>/dev/null || true)
+# sections 6 (make bench-linux), 7 (make bench-linux-moves), 8 (make bench-linux-balancer) and
+# 9 (make bench-svm), the last ones, are measured on their own: keep them
+linux_section=$(sed -n '/^## [6789]\. /,$p' docs/BENCHMARKS.md 2>/dev/null || true)
 bench/build.sh
 echo "bench: native reclaim path ($*)..." >&2
 native=$(build/bench/native "$@")

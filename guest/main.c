@@ -13,6 +13,7 @@
  */
 #include "dynamic.h"
 #include "cpucheck.h"
+#include "exitbench.h"
 #include "hostile.h"
 #include "hypercall.h"
 #include "irq.h"
@@ -300,6 +301,7 @@ int guest_main(struct bv_boot_info *bi)
 	check_cpuid();
 	check_control_registers();
 	cpucheck_run(cmdline);
+	exitbench_run(cmdline);
 	mmio_run(cmdline);
 	if (cmdline_get(cmdline, "work", work, sizeof(work)) < 0) {
 		/*

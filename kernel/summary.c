@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The end-of-run report: per-VM exits and memory, the host's frames, the outcome. */
 #include <stdarg.h>
+#include "desc.h"
 #include "format.h"
 #include "hv_ops.h"
 #include "machine.h"
@@ -134,6 +135,8 @@ void summary_print(void)
 
 	printk("\n==== balloonvisor summary: %u VMs, %lu scheduling rounds ====\n",
 	       nr_vms, sched_rounds);
+	if (host_nmi_count)
+		printk("summary: host: %lu NMIs taken and dismissed\n", host_nmi_count);
 	for (unsigned int i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];
 

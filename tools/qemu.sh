@@ -3,7 +3,10 @@
 # usage: tools/qemu.sh ISO SERIAL_LOG [TIMEOUT_SECONDS=120]
 #   env QEMU_CPU (default max), QEMU_MEGS (default 512)
 #   env QEMU_ACCEL=kvm: `-accel kvm -cpu host`, for a host with /dev/kvm and nested VT-x
-#   (kvm_intel nested=1); TCG, the default, never exposes VT-x, only SVM.
+#   (kvm_intel nested=1) or nested SVM (kvm_amd nested=1); TCG, the default, never exposes
+#   VT-x, only SVM.
+#   env QEMU_MONITOR=PATH: QEMU's human monitor on the Unix socket PATH (for example to
+#   send `nmi`, as boot test 48 does)
 #   QEMU_MEGS: up to what the host can reserve (QEMU says "cannot set up guest memory" beyond).
 #   env BV_SOCKET (default SERIAL_LOG with .sock for .log): where tools/bvctl reaches the
 #   monitor; BV_INPUT=stdin|none: whether lines typed here go to it (default stdin on a terminal)
@@ -39,13 +42,16 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 	exit 2
 fi
 if [[ ${QEMU_ACCEL:-tcg} == kvm && ! -w /dev/kvm ]]; then
-	echo "qemu: QEMU_ACCEL=kvm needs a writable /dev/kvm (kvm_intel with nested=1 on the host)" >&2
+	echo "qemu: QEMU_ACCEL=kvm needs a writable /dev/kvm (kvm_intel or kvm_amd with nested=1 on the host)" >&2
 	exit 2
 fi
 if [[ ! -f $iso ]]; then
 	echo "qemu: $iso not found" >&2
 	exit 2
 fi
+
+monitor=()
+if [[ -n ${QEMU_MONITOR:-} ]]; then monitor=(-monitor "unix:$QEMU_MONITOR,server=on,wait=off"); fi
 
 emu_setup
 emu_relay_start qemu "$serial"
@@ -55,7 +61,7 @@ emu_run qemu "$serial" "$limit" \
 	qemu-system-x86_64 -machine pc "${accel[@]}" -m "${QEMU_MEGS:-512}" -display none \
 	-chardev "socket,id=com1,host=127.0.0.1,port=$emu_port" -serial chardev:com1 \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-cdrom "$iso"
+	${monitor[@]+"${monitor[@]}"} -cdrom "$iso"
 # QEMU's own complaints (bad option, missing /dev/kvm) would otherwise be lost.
 if [[ -s $tmp/out ]]; then sed 's/^/qemu: /' "$tmp/out" >&2; fi
 if ((halted)); then

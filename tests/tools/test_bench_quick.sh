@@ -20,7 +20,7 @@ stub bench/build.sh ''
 stub build/bench/native 'NATIVE TABLE ### g. Worst case per exit WORST ROWS'
 stub bench/emulated.sh 'EMULATED TABLE'
 stub bench/balancer.sh 'BALANCER TABLE'
-printf '# Benchmarks\n\nrecorded\n\n## 6. Linux boot\n\nsix\n\n## 7. Linux moves\n\nseven\n' \
+printf '# Benchmarks\n\nrecorded\n\n## 6. Linux boot\n\nsix\n\n## 7. Linux moves\n\nseven\n\n## 9. SVM\n\nnine\n' \
 	>"$tmp/docs/BENCHMARKS.md"
 cp "$tmp/docs/BENCHMARKS.md" "$tmp/recorded.md"
 
@@ -43,4 +43,5 @@ fi
 check "a full run rewrites docs/BENCHMARKS.md" grep -q 'BALANCER TABLE' "$tmp/docs/BENCHMARKS.md"
 check "a full run keeps the Linux sections 6 and 7" \
 	grep -qx 'seven' "$tmp/docs/BENCHMARKS.md"
+check "and section 9 (make bench-svm)" grep -qx 'nine' "$tmp/docs/BENCHMARKS.md"
 exit $failed

@@ -3,7 +3,8 @@
  * Host IDT: the 32 exception vectors, and the few interrupt vectors a
  * driver installs (idt_set_gate: the SVM slice timer, drivers/lapic.c).
  * The host runs with interrupts disabled otherwise, so any host exception
- * is a bug: report it and stop.
+ * is a bug: report it and stop. An NMI is not an exception: it is counted
+ * and dismissed (irq_entry.S).
  */
 #include <stdint.h>
 #include "cpu.h"
@@ -27,6 +28,8 @@ struct __attribute__((packed)) idt_entry {
 };
 
 extern const uint64_t trap_stub_table[X86_NR_EXCEPTIONS];
+extern void host_nmi_stub(void);
+volatile uint64_t host_nmi_count;
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 
 static struct idt_entry idt_gate(uint64_t a, uint8_t ist)
@@ -62,6 +65,7 @@ void idt_init(void)
 
 	for (int v = 0; v < X86_NR_EXCEPTIONS; v++)
 		idt[v] = idt_gate(trap_stub_table[v], v == X86_EXC_DF ? IST_DOUBLE_FAULT : 0);
+	idt[X86_EXC_NMI] = idt_gate((uint64_t)host_nmi_stub, 0);
 	asm volatile("lidt %0" : : "m"(ptr));
 }
 

@@ -19,6 +19,8 @@ struct trap_frame {
 
 void gdt_init(void);
 void idt_init(void);
+/* NMIs the host took and dismissed (irq_entry.S) */
+extern volatile uint64_t host_nmi_count;
 /* An interrupt gate at vector, to handler (an assembly stub ending in IRETQ). */
 void idt_set_gate(unsigned int vector, void (*handler)(void));
 void trap_handler(struct trap_frame *f);

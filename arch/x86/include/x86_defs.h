@@ -181,6 +181,7 @@
 /* Exception vectors: SDM Vol. 3A 6.3.1 */
 #define X86_EXC_DE	0
 #define X86_EXC_DB	1
+#define X86_EXC_NMI	2
 #define X86_EXC_BP	3	/* INT3 */
 #define X86_EXC_OF	4	/* INTO */
 #define X86_EXC_UD	6
