@@ -4,7 +4,8 @@
 # usage: tests/run.sh [unit | boot | boot/NAME]
 # The last line of output is always "N passed, N failed"; the exit status is 0 iff none failed.
 #   env BOOT_SCRIPT_TIMEOUT: seconds per boot test script (default 1200).
-#   env BOOT_JOBS: boot tests run side by side (default: the number of CPUs).
+#   env BOOT_JOBS: Bochs boot tests run side by side (default: the number of CPUs).
+#   env QEMU_JOBS: QEMU boot tests (*_qemu.sh) run beside them (default 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LC_ALL=C # sorted test order and grep independent of the locale
@@ -125,12 +126,15 @@ if [[ $filter != unit ]]; then
 	if grep -qs '^linux_kit' ${scripts[@]+"${scripts[@]}"}; then
 		tools/linux-guest.sh >"$logs/linux-guest.log" 2>&1 || true
 	fi
-	# Boot tests run $BOOT_JOBS at a time (default: one per CPU). Each emulator is one
+	# Boot tests run $BOOT_JOBS at a time (default: one per CPU). Each Bochs run is one
 	# single-threaded process whose emulated clock does not depend on the host's load, and
-	# every test writes only its own build/test/NAME.* files. The longest start first: by
-	# the seconds each took last time (its .done file), else the Linux ones, newest first;
-	# each test's lines are printed together when it ends.
+	# every test writes only its own build/test/NAME.* files. QEMU's TCG keeps the guests'
+	# clock in real time, so its tests spend much of theirs waiting for a scenario's next
+	# command with the CPU idle: they take $QEMU_JOBS lanes of their own (default 1) beside
+	# Bochs's. The longest start first: by the seconds each took last time (its .done file),
+	# else the Linux ones, newest first; each test's lines are printed together when it ends.
 	lanes=${BOOT_JOBS:-$jobs}
+	qemu_lanes=${QEMU_JOBS:-1}
 	if ((lanes > 1 && ${#scripts[@]} > 1)); then
 		mapfile -t scripts < <(for s in "${scripts[@]}"; do
 			secs=
@@ -139,7 +143,7 @@ if [[ $filter != unit ]]; then
 			echo "${secs:-0} $s"
 		done | sort -k1,1nr -k2,2r | cut -d' ' -f2-)
 	else
-		lanes=1
+		lanes=1 qemu_lanes=0
 	fi
 	# run_script SCRIPT: its output to its log, then "STATUS SECONDS" to its .done file.
 	run_script() {
@@ -179,24 +183,40 @@ if [[ $filter != unit ]]; then
 		failed=$((failed + f))
 		echo "--- $name: $p passed, $f failed ($secs s)"
 	}
-	# run_group SCRIPT...: runs them in $lanes lanes and reports each as it ends.
+	# is_qemu SCRIPT: whether it runs in QEMU (its own lanes, above)
+	is_qemu() { ((qemu_lanes > 0)) && [[ $1 == tests/boot/*_qemu.sh ]]; }
+	# run_group SCRIPT...: runs them in $lanes lanes (and the QEMU ones in $qemu_lanes) and
+	# reports each as it ends. The list's order is kept within each kind.
 	run_group() {
-		local group=("$@") running=() still next=0 s
-		while ((next < ${#group[@]} || ${#running[@]} > 0)); do
-			while ((next < ${#group[@]} && ${#running[@]} < lanes)); do
-				s=${group[next]}
-				next=$((next + 1))
+		local group=("$@") running=() still s i n_bochs n_qemu started
+		local -A done_=()
+		while ((${#done_[@]} < ${#group[@]} || ${#running[@]} > 0)); do
+			n_bochs=0 n_qemu=0
+			for s in ${running[@]+"${running[@]}"}; do
+				if is_qemu "$s"; then n_qemu=$((n_qemu + 1)); else n_bochs=$((n_bochs + 1)); fi
+			done
+			started=0
+			for ((i = 0; i < ${#group[@]}; i++)); do
+				s=${group[i]}
+				[[ -z ${done_[$i]:-} ]] || continue
+				if is_qemu "$s"; then ((n_qemu < qemu_lanes)) || continue; else
+					((n_bochs < lanes)) || continue
+				fi
+				done_[$i]=started
+				started=1
 				rm -f "$logs/boot-$(basename "$s" .sh).done"
 				if ((lanes == 1)); then
 					echo "--- $(basename "$s" .sh)"
 					run_script "$s"
 					report_script "$s"
-					continue
+					break
 				fi
 				run_script "$s" &
 				running+=("$s")
+				if is_qemu "$s"; then n_qemu=$((n_qemu + 1)); else n_bochs=$((n_bochs + 1)); fi
 			done
-			((${#running[@]} > 0)) || continue
+			((lanes == 1)) && continue
+			((${#running[@]} > 0)) || { ((started)) && continue; break; }
 			wait -n || true
 			still=()
 			for s in "${running[@]}"; do

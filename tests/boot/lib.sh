@@ -165,7 +165,7 @@ exit_report_re() {
 	name=$(exit_name "$1") || return 1
 	if [[ $BV_BACKEND == vmx ]]; then
 		case $1 in gpa) n=48 ;; triple) n=2 ;; rdtsc) n=16 ;; *) n='[0-9]+' ;; esac
-		echo "^  exit reason $n \\($name\\), qualification (0x[0-9a-f]+|0)\$"
+		echo "^  exit reason $n \\($name\\), qualification (0x[0-9a-f]+|0),"
 	else
 		case $1 in gpa) n=0x400 ;; triple) n=0x7f ;; rdtsc) n=0x6e ;; *) n='0x[0-9a-f]+' ;; esac
 		echo "^  exit code $n \\($name\\), exitinfo1 (0x[0-9a-f]+|0),"

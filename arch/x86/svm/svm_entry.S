@@ -46,38 +46,14 @@ svm_enter:
 	mov %rsi, %rax
 	vmload %rax			/* the guest's */
 
-	mov REGS_RBX(%rdi), %rbx
-	mov REGS_RCX(%rdi), %rcx
-	mov REGS_RDX(%rdi), %rdx
-	mov REGS_RSI(%rdi), %rsi
-	mov REGS_RBP(%rdi), %rbp
-	mov REGS_R8(%rdi), %r8
-	mov REGS_R9(%rdi), %r9
-	mov REGS_R10(%rdi), %r10
-	mov REGS_R11(%rdi), %r11
-	mov REGS_R12(%rdi), %r12
-	mov REGS_R13(%rdi), %r13
-	mov REGS_R14(%rdi), %r14
-	mov REGS_R15(%rdi), %r15
+	REGS_LOAD_GPRS %rdi
 	mov REGS_RDI(%rdi), %rdi	/* last: it held the pointer */
 
 	vmrun %rax			/* guest RAX is the VMCB's */
 
 	push %rdi			/* guest RDI; regs is now at 24(%rsp) */
 	mov 24(%rsp), %rdi
-	mov %rbx, REGS_RBX(%rdi)
-	mov %rcx, REGS_RCX(%rdi)
-	mov %rdx, REGS_RDX(%rdi)
-	mov %rsi, REGS_RSI(%rdi)
-	mov %rbp, REGS_RBP(%rdi)
-	mov %r8, REGS_R8(%rdi)
-	mov %r9, REGS_R9(%rdi)
-	mov %r10, REGS_R10(%rdi)
-	mov %r11, REGS_R11(%rdi)
-	mov %r12, REGS_R12(%rdi)
-	mov %r13, REGS_R13(%rdi)
-	mov %r14, REGS_R14(%rdi)
-	mov %r15, REGS_R15(%rdi)
+	REGS_SAVE_GPRS %rdi
 	pop %rbx
 	mov %rbx, REGS_RDI(%rdi)
 
