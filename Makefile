@@ -32,6 +32,7 @@ GUESTS		:= $(BUILD)/guest/guest.elf $(BUILD)/guest/guest-escape.elf
 
 # --- host unit tests of the pure logic (ASan + UBSan) ------------------------
 PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/vmx/ept.c arch/x86/svm/npt.c arch/x86/svm/svm_insn.c arch/x86/svm/svm_exit.c \
+		   arch/x86/svm/svm_maps.c \
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
 		   kernel/io_bus.c kernel/timer.c kernel/gpa_layout.c kernel/linux_boot.c kernel/rtc_time.c \
 		   kernel/insn_decode.c kernel/msr_table.c devices/vpit.c devices/vpit_chan.c devices/vrtc.c \

@@ -3,9 +3,9 @@
  * Local APIC timer (SDM 3A 11.5.4, APM Vol. 2 16.4): xAPIC MMIO at the
  * base IA32_APIC_BASE names, identity-mapped like all of the first 4 GiB
  * (mm_init_host_tables). Divide by 1, one-shot, calibrated once against
- * the already calibrated TSC. The interrupt's only job is to end a guest's
- * run with an INTR exit; its handler (arch/x86/cpu/irq_entry.S) just
- * signals EOI when the host takes it after the exit.
+ * the already calibrated TSC. The interrupt's only jobs are to end a
+ * guest's run with an INTR exit (SVM) and to wake a halted host; its
+ * handler (arch/x86/cpu/irq_entry.S) just signals EOI.
  */
 #include "cpu.h"
 #include "desc.h"
@@ -21,6 +21,7 @@
 volatile uint32_t *lapic_eoi_reg;
 static volatile uint8_t *lapic;
 static uint64_t apic_per_tsc_32;	/* APIC timer ticks per TSC tick, 32.32 fixed point */
+static bool timer_ready;
 
 extern void lapic_timer_stub(void);
 extern void lapic_spurious_stub(void);
@@ -72,7 +73,13 @@ int lapic_timer_init(void)
 	apic_per_tsc_32 = ((uint64_t)counted << 32) / elapsed;
 	printk("lapic: timer at %lu kHz (measured against the TSC over %u ms)\n",
 	       (uint64_t)counted / CALIBRATE_MS, CALIBRATE_MS);
+	timer_ready = true;
 	return 0;
+}
+
+bool lapic_timer_ready(void)
+{
+	return timer_ready;
 }
 
 void lapic_timer_arm(uint64_t tsc_ticks)
@@ -85,4 +92,30 @@ void lapic_timer_arm(uint64_t tsc_ticks)
 void lapic_timer_stop(void)
 {
 	apic_write(APIC_TIMER_INIT, 0);
+}
+
+/*
+ * STI's one-instruction shadow covers HLT, so an interrupt that is already
+ * pending wakes the HLT instead of slipping in before it (SDM 2B STI). An
+ * emulator with a virtual clock (Bochs, clock: sync=none) jumps to the
+ * timer's expiry instead of running a spin loop instruction by instruction;
+ * hardware saves the power. The last STI;NOP takes an interrupt raised
+ * just before the stop: left pending, it would exit the next guest on VT-x
+ * and be acknowledged there without an EOI.
+ */
+void lapic_idle_until(uint64_t deadline)
+{
+	uint64_t now = rdtsc();
+
+	if (now >= deadline)
+		return;
+	if (!timer_ready) {
+		while (rdtsc() < deadline)
+			asm volatile("pause");
+		return;
+	}
+	lapic_timer_arm(deadline - now);
+	asm volatile("sti; hlt; cli" : : : "memory");
+	lapic_timer_stop();
+	asm volatile("sti; nop; cli" : : : "memory");
 }

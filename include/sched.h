@@ -7,6 +7,8 @@
 
 /* 2 M TSC ticks: about 20 ms of emulated time in Bochs (one tick per instruction) */
 #define SCHED_DEFAULT_SLICE_TSC	2000000ULL
+/* the longest the idle host halts before it looks for a monitor command */
+#define SCHED_IDLE_POLL_MS	10
 
 extern uint64_t sched_slice_tsc;
 extern uint64_t sched_rounds;

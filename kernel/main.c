@@ -9,6 +9,7 @@
 #include "desc.h"
 #include "dynmem_ctl.h"
 #include "hv_ops.h"
+#include "lapic.h"
 #include "machine.h"
 #include "mm.h"
 #include "mmio_scratch.h"
@@ -182,6 +183,8 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	mm_init(&boot_info);
 	mm_init_host_tables();
 
+	/* SVM's slice timer and every backend's idle alarm; without it the host spins */
+	lapic_timer_init();
 	hv_ops = cpu_detect_backend();
 	if (!hv_ops)
 		machine_finish(MACHINE_UNSUPPORTED, NULL);

@@ -8,14 +8,16 @@
  * requests never stretch a slice. A vCPU halted with interrupts on waits
  * until its PIC has an interrupt for it; a vCPU waiting for memory (the
  * host pool was empty) until the next balancer tick. When every vCPU waits,
- * the CPU idles until the earliest deadline of any timer queue (the
- * balancer tick's among them) or a monitor command.
+ * the CPU halts until the earliest deadline of any timer queue (the
+ * balancer tick's among them) or a monitor command (lapic_idle_until).
  */
 #include "cpu.h"
 #include "dynmem_ctl.h"
+#include "lapic.h"
 #include "monitor.h"
 #include "printk.h"
 #include "sched.h"
+#include "tsc.h"
 #include "vm.h"
 
 uint64_t sched_slice_tsc = SCHED_DEFAULT_SLICE_TSC;
@@ -96,11 +98,17 @@ void sched_run(void)
 		if (!alive)
 			return;
 		if (!ran) {
-			/* everyone waits: idle until the next deadline (or a monitor command) */
+			/*
+			 * Everyone waits: halt until the next deadline, waking at
+			 * least every SCHED_IDLE_POLL_MS for a monitor command.
+			 */
 			uint64_t t0 = rdtsc(), next = run_timers();
 
-			while (rdtsc() < next && !monitor_poll())
-				asm volatile("pause");
+			while (rdtsc() < next && !monitor_poll()) {
+				uint64_t poll = rdtsc() + ms_to_tsc(SCHED_IDLE_POLL_MS);
+
+				lapic_idle_until(next < poll ? next : poll);
+			}
 			sched_idle_tsc += rdtsc() - t0;
 		}
 		run_timers();

@@ -4,13 +4,13 @@
  * host-save area, the permission maps, and per-VM nested page tables and
  * ASID (APM Vol. 2, 15.4-15.5, 15.16, 15.25).
  */
-#include <string.h>
 #include "cpu.h"
 #include "hv_ops.h"
 #include "lapic.h"
 #include "mm.h"
 #include "printk.h"
 #include "svm/svm.h"
+#include "svm/svm_maps.h"
 #include "x86_defs.h"
 
 struct svm_caps svm_caps;
@@ -19,7 +19,7 @@ static struct svm_vm svm_vms[VM_MAX];
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
 /* The maps are physically contiguous (APM 15.10.1): consecutive frames or nothing. */
-static uint64_t svm_alloc_map(unsigned int bytes, uint8_t fill)
+static uint64_t svm_alloc_map(unsigned int bytes)
 {
 	unsigned int pages = bytes / PAGE_SIZE;
 	uint64_t first = PMM_NO_FRAME;
@@ -31,7 +31,6 @@ static uint64_t svm_alloc_map(unsigned int bytes, uint8_t fill)
 			panic("svm: cannot allocate %u contiguous permission-map pages\n", pages);
 		if (!i)
 			first = pa;
-		memset(phys_to_virt(pa), fill, PAGE_SIZE);
 	}
 	return first;
 }
@@ -71,10 +70,11 @@ static int svm_cpu_init(void)
 	wrmsr(MSR_VM_HSAVE_PA, svm_alloc_frame("host-save area"));
 	svm_host_area_pa = svm_alloc_frame("host VMSAVE area");
 	/* every port and every MSR exits: the guest sees only what we emulate */
-	svm_iopm_pa = svm_alloc_map(SVM_IOPM_SIZE, 0xff);
-	svm_msrpm_pa = svm_alloc_map(SVM_MSRPM_SIZE, 0xff);
-	/* no preemption timer on SVM: slices end by the local APIC timer */
-	svm_caps.slice_timer = !lapic_timer_init();
+	svm_iopm_pa = svm_alloc_map(SVM_IOPM_SIZE);
+	svm_msrpm_pa = svm_alloc_map(SVM_MSRPM_SIZE);
+	svm_maps_intercept_all(phys_to_virt(svm_iopm_pa), phys_to_virt(svm_msrpm_pa));
+	/* no preemption timer on SVM: slices end by the local APIC timer (kernel/main.c) */
+	svm_caps.slice_timer = lapic_timer_ready();
 	if (!svm_caps.slice_timer)
 		printk("svm: no slice timer: a guest keeps the CPU until its next exit\n");
 	printk("svm: SVM enabled (nested paging, %u ASIDs, NRIP save %s)\n",
