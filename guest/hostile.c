@@ -7,6 +7,8 @@
  *   triple  INT3 with no IDT: the #BP cannot be delivered -> triple fault
  *   msr     RDMSR of an MSR nobody emulates -> #GP -> triple fault
  *   vmx     VMXON inside the guest -> #UD injected -> triple fault
+ *   svm     VMRUN inside the guest: #UD (an Intel CPU raises it itself; on AMD
+ *           the intercept exits and the hypervisor injects it) -> triple fault
  *   xsetbv  CR4.OSXSAVE then XSETBV: CPUID hides XSAVE, so the CR4 write gets
  *           #GP -> triple fault (XSETBV itself is never reached)
  *   hlt     CLI; HLT: nothing can ever wake the vCPU -> stopped
@@ -39,6 +41,12 @@ static void do_vmx(void)
 	asm volatile("vmxon %0" : : "m"(region) : "cc", "memory");
 }
 
+static void do_svm(void)
+{
+	/* RAX: a VMCB address; it must not matter, the instruction never runs */
+	asm volatile("vmrun" : : "a"(0x200000ul) : "cc", "memory");
+}
+
 static void do_xsetbv(void)
 {
 	uint64_t cr4;
@@ -61,6 +69,7 @@ static const struct {
 	{ "triple", do_triple },
 	{ "msr", do_msr },
 	{ "vmx", do_vmx },
+	{ "svm", do_svm },
 	{ "xsetbv", do_xsetbv },
 	{ "hlt", do_hlt },
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Guests that misbehave (fault=KIND, guest/hostile.c) are each stopped with a report
 # while a well-behaved neighbour passes and every frame comes back: triple fault,
-# an MSR nobody emulates, VMX inside the guest, XSAVE that CPUID hides, and a
+# an MSR nobody emulates, VMX or SVM inside the guest, XSAVE that CPUID hides, and a
 # halt nothing can wake. Also eight VMs at once, the most the hypervisor supports.
 # On any backend (BV_BACKEND, lib.sh).
 set -euo pipefail
@@ -14,7 +14,7 @@ boot_iso hostile "$(grub_cfg exit=emulator \
 	'module2 /boot/guest.elf name=xsetbv mem=4M -- fault=xsetbv' \
 	'module2 /boot/guest.elf name=hlt mem=4M -- fault=hlt' \
 	'module2 /boot/guest.elf name=good mem=8M' \
-	'module2 /boot/guest.elf name=good2 mem=4M' \
+	'module2 /boot/guest.elf name=svm mem=4M -- fault=svm' \
 	'module2 /boot/guest.elf name=good3 mem=4M' \
 	'module2 /boot/guest.elf name=ninth mem=4M')"
 run_guests hostile 240
@@ -35,6 +35,12 @@ assert_log '^vm msr: read of MSR 0x12345 is not emulated: #GP' "an unknown MSR r
 assert_log '^==== vm msr: triple fault ====' "the #GP without an IDT then ends that guest"
 assert_log '^==== vm vmx: triple fault ====' "VMXON inside a guest gets #UD and ends that guest"
 assert_log "^summary: vm vmx: exit $(exit_name vmxon) +1\$" "the VMXON exit is counted"
+assert_log '^==== vm svm: triple fault ====' "VMRUN inside a guest gets #UD and ends that guest"
+if [[ $BV_BACKEND == vmx ]]; then	# an Intel CPU raises #UD for VMRUN itself: no exit
+	assert_no_log '^summary: vm svm: exit (VMRUN|exception)' "VMRUN is the CPU's #UD on Intel"
+else	# AMD intercepts it (APM 15.5.1: the VMRUN intercept must be set) and the hypervisor injects #UD
+	assert_log '^summary: vm svm: exit VMRUN +1$' "the VMRUN exit is counted"
+fi
 assert_log '^vm xsetbv: MOV to CR4 of 0x[0-9a-f]+: the CPU refuses this value: #GP' \
 	"CR4.OSXSAVE, which CPUID hides, is refused with #GP as the CPU would"
 assert_log '^==== vm xsetbv: triple fault ====' "the #GP without an IDT then ends that guest"
