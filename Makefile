@@ -49,7 +49,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 ISO		:= $(BUILD)/hv.iso
 
-.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves bench-linux-balancer bench-svm linux-guest
+.PHONY: all iso run run-linux test unit boot-test deps clean guests plot bench bench-linux bench-linux-moves bench-linux-balancer bench-svm linux-guest fuzz fuzz-build
 all: $(HV_ELF) $(GUESTS)
 
 $(BUILD)/hv/%.o: %.c
@@ -105,6 +105,29 @@ unit: $(UNIT_BINS)
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka
+
+# --- libFuzzer harnesses (tests/fuzz/, README "Fuzzing") --------------------
+# The same pure code as the unit tests, built again by clang with coverage for libFuzzer.
+FUZZ_CC		:= clang
+FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+		   -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -Itests/fuzz -DHOST_TEST
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(PURE_SRCS))
+FUZZ_SECONDS	?= 180
+.SECONDARY: $(FUZZ_OBJS)
+$(BUILD)/fuzz-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZLD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS)
+fuzz-build: $(FUZZ_BINS)
+# `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one), then one table
+fuzz: deps fuzz-build
+	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 deps:
 	@tools/deps.sh

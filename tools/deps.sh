@@ -9,9 +9,11 @@ set -euo pipefail
 # bvwork statically. bochs-sdl gives the sdl2 display that runs headless with SDL_VIDEODRIVER=dummy.
 # python3: tools/bvrelay (every emulator run goes through it) and tools/bvctl.
 # cpio: tools/linux-guest.sh packs the Linux guest's initramfs with it (gzip and dpkg-deb are essential).
+# clang, libclang-rt-14-dev: the libFuzzer harnesses (tests/fuzz/); libFuzzer's runtime is in the
+# second, which clang only recommends.
 pkgs=(gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools
 	bochs bochsbios vgabios bochs-sdl qemu-system-x86 libcmocka-dev coreutils
-	python3 python3-matplotlib cpio)
+	python3 python3-matplotlib cpio clang libclang-rt-14-dev)
 
 if [[ ${SKIP_DEPS:-0} == 1 ]]; then
 	exit 0

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Write the harnesses' seed corpora, tests/fuzz/corpus/NAME/, from the project's own files:
+the test guest's ELF header, a boot information block laid out as GRUB builds it for the
+demo, the module lines of tools/*.cfg and tests/boot/*.sh, and the scenario files with a
+monitor line in front. Small on purpose: libFuzzer grows the rest in build/fuzz/corpus/.
+usage: tests/fuzz/seeds.py [GUEST_ELF]   (default build/guest/guest.elf; run from the repo root)
+"""
+import glob
+import os
+import re
+import struct
+import sys
+
+OUT = "tests/fuzz/corpus"
+
+
+def put(name, tag, data):
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, tag), "wb") as f:
+        f.write(data)
+
+
+def mini_elf():
+    """An ELF64 x86-64 executable as the loader wants it: code and data segments above the
+    boot area, the entry in the executable one."""
+    code, data = b"\xf4" * 16, b"\x00" * 8
+    eh, ph = 64, 56
+    off_code = eh + 2 * ph
+    off_data = off_code + len(code)
+    hdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    hdr += struct.pack("<HHIQQQIHHHHHH", 2, 0x3e, 1, 0x100000, eh, 0, 0, eh, ph, 2, 64, 0, 0)
+    p1 = struct.pack("<IIQQQQQQ", 1, 5, off_code, 0x100000, 0x100000, len(code), len(code), 0x1000)
+    p2 = struct.pack("<IIQQQQQQ", 1, 6, off_data, 0x101000, 0x101000, len(data), 0x2000, 0x1000)
+    return hdr + p1 + p2 + code + data
+
+
+def tag(t, payload):
+    body = struct.pack("<II", t, 8 + len(payload)) + payload
+    return body + bytes(-len(body) % 8)
+
+
+def mbi():
+    """Boot information as GRUB gives it for tools/grub-demo.cfg on Bochs's memory map."""
+    tags = tag(1, b"exit=emulator\0")
+    mods = [(0x200000, 0x240000, b"name=web startup=128M min=64M max=320M buffer=60 -- work=48M:4s\0"),
+            (0x240000, 0x280000, b"name=db startup=64M dynamic=off\0"),
+            (0x280000, 0x280100, b"scenario\0")]
+    for start, end, line in mods:
+        tags += tag(3, struct.pack("<II", start, end) + line)
+    e820 = [(0, 0x9f000, 1), (0x9f000, 0x1000, 2), (0xe8000, 0x18000, 2),
+            (0x100000, 0x1fef0000, 1), (0x1fff0000, 0x10000, 3), (0xfffc0000, 0x40000, 2)]
+    tags += tag(6, struct.pack("<II", 24, 0) +
+                b"".join(struct.pack("<QQII", b, n, t, 0) for b, n, t in e820))
+    tags += tag(0, b"")
+    return struct.pack("<II", 8 + len(tags), 0) + tags
+
+
+def module_lines():
+    lines = set()
+    for path in glob.glob("tools/*.cfg") + glob.glob("tests/boot/*.sh"):
+        for m in re.finditer(r"module2 /boot/\S+ ([^'\n]*)", open(path).read()):
+            if m.group(1).strip() and "$" not in m.group(1):
+                lines.add(m.group(1).strip())
+    return sorted(lines)
+
+
+def main():
+    guest = sys.argv[1] if len(sys.argv) > 1 else "build/guest/guest.elf"
+    put("elf", "mini", mini_elf())
+    if os.path.exists(guest):
+        put("elf", "guest-header", open(guest, "rb").read()[:1024])
+    put("multiboot2", "demo", mbi())
+    for i, line in enumerate(module_lines()):
+        put("vm_config", "line%02d" % i, line.encode())
+    commands = ["vms", "vms --json", "mem web 200M", "set web min=64M max=512M buffer=30 weight=300",
+                "@t1 stats --json", "type lin uname -r", "console lin on", "quit", "help"]
+    scns = sorted(glob.glob("tools/scenarios/*.scn") + glob.glob("tests/boot/scenarios/*.scn"))
+    for i, path in enumerate(scns):
+        cmd = commands[i % len(commands)].encode()
+        put("monitor", os.path.basename(path)[:-4], cmd + b"\0" + open(path, "rb").read())
+    for i, cmd in enumerate(commands):
+        put("monitor", "cmd%02d" % i, cmd.encode())
+
+
+if __name__ == "__main__":
+    main()
