@@ -79,7 +79,27 @@ def bzimage_seeds(vmlinuz):
     put("bzimage", "debian-header-noinitrd", bytes([1, 0, 0, 0, 0, 0, 2, 0]) + image)
 
 
+def balancer_seed(pool, vms):
+    """The harness's input: VM count, pool, then per VM startup, min, max, assigned, reported,
+    demand, manual target (bytes), buffer, weight, flags (1 dynamic, 2 demand known, 4 manual)."""
+    out = bytes([len(vms) - 1]) + struct.pack("<Q", pool)
+    for v in vms:
+        out += struct.pack("<7QHHB", *v)
+    return out
+
+
 def main():
+    M = 1 << 20
+    # the make-run demo at t=1022 (README's sample): web ballooned to 64M, batch under pressure, db static
+    put("balancer", "demo", balancer_seed(253 * M, [
+        (128 * M, 64 * M, 320 * M, 64 * M, 0, 48 * M, 0, 60, 100, 3),
+        (128 * M, 64 * M, 320 * M, 128 * M, 0, 128 * M, 0, 60, 200, 3),
+        (64 * M, 64 * M, 64 * M, 64 * M, 0, 0, 0, 20, 100, 0)]))
+    # two Linux VMs of make run-linux at their peaks, one with memory reported free, on 766M
+    put("balancer", "linux-peak", balancer_seed(40 * M, [
+        (256 * M, 128 * M, 640 * M, 486 * M, 0, 420 * M, 0, 50, 100, 3),
+        (256 * M, 128 * M, 640 * M, 200 * M, 90 * M, 80 * M, 0, 50, 100, 3),
+        (64 * M, 64 * M, 64 * M, 64 * M, 0, 0, 0, 20, 100, 0)]))
     guest = sys.argv[1] if len(sys.argv) > 1 else "build/guest/guest.elf"
     if os.path.exists("build/linux/vmlinuz"):
         bzimage_seeds("build/linux/vmlinuz")
