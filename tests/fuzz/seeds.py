@@ -88,8 +88,36 @@ def balancer_seed(pool, vms):
     return out
 
 
+def vq_seed(size, flags, chains):
+    """The virtqueue harness's input: size index, flags, two seed bytes, then the descriptor
+    table (page 0x1000), avail ring (0x2000) and used ring (0x3000) as a driver writes them.
+    chains: lists of (gpa, len, flags) descriptors, chained in order."""
+    sizes = [1, 2, 4, 8, 16, 64, 128, 256]
+    desc, heads, i = bytearray(4096), [], 0
+    for chain in chains:
+        heads.append(i)
+        for j, (gpa, ln, fl) in enumerate(chain):
+            nxt = i + 1 if j + 1 < len(chain) else 0
+            struct.pack_into("<QIHH", desc, 16 * i, gpa, ln, fl | (1 if nxt else 0), nxt)
+            i += 1
+    avail = bytearray(4096)
+    struct.pack_into("<HH", avail, 0, 0, len(heads))
+    for k, h in enumerate(heads):
+        struct.pack_into("<H", avail, 4 + 2 * k, h)
+    return bytes([sizes.index(size), flags, 0x5a, 0xa5]) + bytes(desc) + bytes(avail) + bytes(64)
+
+
 def main():
     M = 1 << 20
+    # as Linux's virtio_balloon fills its inflate queue: one readable page of 256 PFNs per chain
+    put("virtqueue", "balloon-inflate", vq_seed(64, 0, [[(0x10000, 1024, 0)], [(0x11000, 1024, 0)]]))
+    # a stats request (readable) and a virtio-mem request with its writable response
+    put("virtqueue", "stats-and-vmem", vq_seed(128, 2, [[(0x12000, 160, 0)],
+                                                        [(0x13000, 24, 0), (0x13100, 10, 2)]]))
+    # free page reporting: address-only buffers of 4 MiB each, beyond the arena
+    put("virtqueue", "report", vq_seed(16, 1, [[(0x40000000, 4 * M, 2), (0x40400000, 4 * M, 2)]]))
+    # another vCPU scribbling on the rings while the device reads them, with a hole in the data
+    put("virtqueue", "scribble", vq_seed(8, 16 | 4, [[(0x10000, 4096, 0)], [(0x14000, 64, 2)]]))
     # the make-run demo at t=1022 (README's sample): web ballooned to 64M, batch under pressure, db static
     put("balancer", "demo", balancer_seed(253 * M, [
         (128 * M, 64 * M, 320 * M, 64 * M, 0, 48 * M, 0, 60, 100, 3),

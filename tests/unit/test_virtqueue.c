@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the device side of split virtqueues (devices/virtqueue.c).
- * A 1 MiB arena plays guest RAM at gpa 0; its map() refuses anything outside
- * the arena, in a "hole" page, or crossing a 4 KiB boundary (and counts the
- * latter, which the device must never ask for). A small driver below builds
- * descriptors, publishes avail entries and reads the used ring.
+ * Unit tests of the device side of split virtqueues (devices/virtqueue.c),
+ * over the fake guest memory of vq_mem_fixture.h. A small driver below
+ * builds descriptors, publishes avail entries and reads the used ring.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,64 +15,7 @@
 #include "virtio.h"
 #include "virtqueue.h"
 
-#define PG		4096ULL
-#define RAM_SIZE	(1ULL << 20)
-#define RAM_PAGES	(RAM_SIZE / PG)
-#define DESC		0x1000ULL	/* up to 256 descriptors: one page */
-#define AVAIL		0x2000ULL
-#define USED		0x3000ULL
-#define DATA		0x10000ULL	/* buffers from here on */
-
-/* ---- fake guest memory ---------------------------------------------------- */
-
-static uint8_t *ram;
-static bool hole[RAM_PAGES];
-static unsigned long map_calls, crossings;
-static uint64_t watch_gpa;		/* count maps starting in [watch_gpa, +watch_len) */
-static uint64_t watch_len, watch_hits;
-static uint64_t fuzz_rng;
-static bool scribble;			/* the "guest" rewrites a ring byte on every map() */
-
-static uint64_t rnd(void)
-{
-	/* xorshift64: fixed seed, same sequence everywhere */
-	fuzz_rng ^= fuzz_rng << 13;
-	fuzz_rng ^= fuzz_rng >> 7;
-	fuzz_rng ^= fuzz_rng << 17;
-	return fuzz_rng;
-}
-
-static void *ram_map(void *ctx, uint64_t gpa, uint64_t len)
-{
-	assert_ptr_equal(ctx, &ram);
-	map_calls++;
-	if (gpa - watch_gpa < watch_len)
-		watch_hits++;
-	if (scribble)	/* another vCPU changing the rings under the device */
-		ram[DESC + rnd() % (USED + PG - DESC)] = (uint8_t)rnd();
-	if (!len || gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return NULL;
-	if ((gpa & (PG - 1)) + len > PG) {
-		crossings++;
-		return NULL;
-	}
-	if (hole[gpa / PG])
-		return NULL;
-	return ram + gpa;
-}
-
-static const struct vq_mem mem = { ram_map, &ram };
-
-/* Does [gpa, gpa + len) lie in mapped RAM? (the test's own view) */
-static bool in_ram(uint64_t gpa, uint64_t len)
-{
-	if (!len || gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return false;
-	for (uint64_t p = gpa / PG; p <= (gpa + len - 1) / PG; p++)
-		if (hole[p])
-			return false;
-	return true;
-}
+#include "vq_mem_fixture.h"
 
 /* ---- the driver ----------------------------------------------------------- */
 
