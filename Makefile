@@ -110,7 +110,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests
 # The same pure code as the unit tests, built again by clang with coverage for libFuzzer.
 FUZZ_CC		:= clang
 FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
-		   -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -Itests/fuzz -Itests/unit -DHOST_TEST
+		   -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function -Itests/fuzz/shim $(INCLUDES) -Itests/fuzz -Itests/unit -DHOST_TEST
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(PURE_SRCS))
@@ -120,7 +120,7 @@ $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/shim/cmocka.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZLD $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS)

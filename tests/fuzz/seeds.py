@@ -107,8 +107,22 @@ def vq_seed(size, flags, chains):
     return bytes([sizes.index(size), flags, 0x5a, 0xa5]) + bytes(desc) + bytes(avail) + bytes(64)
 
 
+def dynmem_op(op, arg, count):
+    """One operation of the dynmem harnesses: kind (0 inflate, 1 deflate, 2 report, 3 refault,
+    4 plug, 5 unplug, 6 unplug all, 7 the hypervisor touches), a 16-bit argument, a count."""
+    return bytes([op, arg & 0xff, arg >> 8, count])
+
+
 def main():
     M = 1 << 20
+    # a guest's day: inflate 32 pages, report 64K, touch a reported page, plug two blocks, unplug
+    # one, deflate half, the hypervisor touches the region, unplug all
+    day = b"".join(dynmem_op(*o) for o in [(0, 0, 31), (2, 16, 4), (3, 5, 0), (4, 0, 1), (5, 1, 0),
+                                           (1, 0, 15), (7, 3, 1), (6, 0, 0)])
+    touch = b"".join(dynmem_op(*o) for o in [(4, 0, 1), (7, 0, 1), (7, 300, 1), (5, 0, 1)])
+    for name in ("dynmem", "dynmem_lazy"):
+        put(name, "guest-day", day)
+        put(name, "plug-touch", touch)
     # as Linux's virtio_balloon fills its inflate queue: one readable page of 256 PFNs per chain
     put("virtqueue", "balloon-inflate", vq_seed(64, 0, [[(0x10000, 1024, 0)], [(0x11000, 1024, 0)]]))
     # a stats request (readable) and a virtio-mem request with its writable response

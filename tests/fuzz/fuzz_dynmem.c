@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dynamic memory (mm/dynmem*.c) driven by any sequence of what a guest can
+ * ask or cause: balloon inflate and deflate with any PFNs (out of range,
+ * duplicate, in any state), free page reporting of any range, touches of
+ * unmapped memory (a refault, or the hypervisor backing a page it is about
+ * to touch), virtio-mem plug, unplug and unplug-all of any blocks. The
+ * frame allocator and the page-table walker are the real ones, on the unit
+ * tests' fixture (tests/unit/dynmem_fixture.h, its cmocka checks through
+ * tests/fuzz/shim/cmocka.h). After every operation the books must balance:
+ * the VM owns exactly its assigned memory less what is owed or reported,
+ * plus its tables, and the pool promises exactly the owed blocks; after the
+ * input's last operation also page by page (fixture_check_books): every
+ * mapped page is its own frame, each page and block is in one state. At the end of an input every operation is undone
+ * (deflate all, touch every reported page, unplug all) and the VM must be
+ * back where it started: the next input starts clean without rebuilding the
+ * arena, which keeps this at thousands of inputs per second.
+ * FUZZ_DYNMEM_LAZY (fuzz_dynmem_lazy.c): the same with lazy plug.
+ */
+#include "fuzz.h"
+#include "dynmem_fixture.h"
+
+#ifndef FUZZ_DYNMEM_LAZY
+#define FUZZ_DYNMEM_LAZY	false
+#endif
+
+#define FUZZ_DYNMEM_OPS		64	/* operations per input */
+
+/*
+ * 2 MiB of RAM (a 2 MiB leaf to split and merge), a 4 MiB virtio-mem region
+ * of two 2 MiB blocks, an arena with room for both: small, because the
+ * page-by-page books and zeroing what a plug or deflate maps are most of an
+ * input's cost.
+ */
+static const struct cfg small = { 10 * MiB, 2 * MiB, 64 * MiB, 4 * MiB, LG };
+
+static void setup_once(void)
+{
+	if (arena)
+		return;
+	fixture_env(&small, small.arena);
+	d.lazy = FUZZ_DYNMEM_LAZY;
+	assert_int_equal(dynmem_init(&d), 0);
+	fixture_check_books();
+}
+
+/* n PFNs from a start and a stride: inside RAM mostly, a few past its end */
+static unsigned int make_pfns(uint32_t *pfns, uint16_t start, uint8_t count)
+{
+	unsigned int n = 1 + count % 32, stride = 1 + (count >> 5);
+
+	for (unsigned int i = 0; i < n; i++)
+		pfns[i] = (uint32_t)((start + i * stride) % (small.ram / PG + 16));
+	return n;
+}
+
+/* The conservation law, cheap enough for every operation (the page walk is not). */
+static void check_frames(void)
+{
+	assert_int_equal(pmm_count(&pmm, OWNER),
+			 (dynmem_assigned(&d) - dynmem_owed_bytes(&d) - dynmem_reported_bytes(&d)) / PG +
+			 gpt.tables);
+	assert_int_equal(pmm.committed, d.nr_owed * dynmem_owed_block_frames(&d));
+	assert_int_equal(pmm.refused, 0);
+}
+
+static void undo_everything(void)
+{
+	uint32_t pfn;
+
+	for (uint64_t gpa = 0; gpa < d.ram_size; gpa += PG) {
+		if (dynmem_is_ballooned(&d, gpa)) {
+			pfn = (uint32_t)(gpa / PG);
+			assert_int_equal(dynmem_deflate(&d, &pfn, 1), 1);
+		} else if (dynmem_is_reported(&d, gpa)) {
+			assert_int_equal(dynmem_refault(&d, gpa), 0);
+		}
+	}
+	dynmem_unplug_all(&d);
+	check_frames();
+	assert_int_equal(d.nr_ballooned + d.nr_reported + d.nr_plugged + d.nr_owed, 0);
+	assert_int_equal(dynmem_assigned(&d), d.ram_size);
+	assert_int_equal(pmm.committed, 0);
+	/* with the books balanced, the VM owns its RAM's frames and its tables, no more */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint64_t nblocks = small.hp_size / small.block;
+	uint32_t pfns[32];
+
+	setup_once();
+	for (size_t off = 0; off + 4 <= size && off < 4 * FUZZ_DYNMEM_OPS; off += 4) {
+		uint16_t arg = (uint16_t)(data[off + 1] | data[off + 2] << 8);
+		uint8_t count = data[off + 3];
+		unsigned int n;
+
+		switch (data[off] % 8) {
+		case 0:
+			n = make_pfns(pfns, arg, count);
+			dynmem_inflate(&d, pfns, n);
+			break;
+		case 1:
+			n = make_pfns(pfns, arg, count);
+			dynmem_deflate(&d, pfns, n);
+			break;
+		case 2:	/* anywhere in RAM or the region, any length, not always page-aligned */
+			dynmem_report(&d, (count & 1 ? small.hp_base : 0) + (uint64_t)arg * 256,
+				      (uint64_t)(count >> 1) * 32 * KiB + (count & 2) * 100);
+			break;
+		case 3:
+			dynmem_refault(&d, (uint64_t)arg * PG % (small.ram + PG));
+			break;
+		case 4:
+			dynmem_plug(&d, small.hp_base + (arg % (nblocks + 1)) * small.block,
+				    1 + count % (nblocks + 1));
+			break;
+		case 5:
+			dynmem_unplug(&d, small.hp_base + (arg % (nblocks + 1)) * small.block,
+				      1 + count % (nblocks + 1));
+			break;
+		case 6:
+			dynmem_unplug_all(&d);
+			break;
+		case 7:	/* the hypervisor about to touch a page of RAM or of the region */
+			dynmem_back(&d, (count & 1 ? small.hp_base : 0) + (uint64_t)arg * PG %
+					(count & 1 ? small.hp_size : small.ram));
+			break;
+		}
+		check_frames();
+	}
+	fixture_check_books();
+	undo_everything();
+	return 0;
+}
