@@ -4,7 +4,9 @@
  * ask or cause: balloon inflate and deflate with any PFNs (out of range,
  * duplicate, in any state), free page reporting of any range, touches of
  * unmapped memory (a refault, or the hypervisor backing a page it is about
- * to touch), virtio-mem plug, unplug and unplug-all of any blocks. The
+ * to touch), virtio-mem plug, unplug and unplug-all of any blocks, and raw
+ * virtio-mem requests (devices/virtio_mem_dev.c: any type, address, block
+ * count and requested size), whose response must be one of the spec's. The
  * frame allocator and the page-table walker are the real ones, on the unit
  * tests' fixture (tests/unit/dynmem_fixture.h, its cmocka checks through
  * tests/fuzz/shim/cmocka.h). After every operation the books must balance:
@@ -19,6 +21,7 @@
  */
 #include "fuzz.h"
 #include "dynmem_fixture.h"
+#include "virtio_mem_dev.h"
 
 #ifndef FUZZ_DYNMEM_LAZY
 #define FUZZ_DYNMEM_LAZY	false
@@ -84,9 +87,31 @@ static void undo_everything(void)
 	/* with the books balanced, the VM owns its RAM's frames and its tables, no more */
 }
 
+/* A virtio-mem request as a driver may send it, from an operation's argument and count. */
+static void vmem_request(uint16_t arg, uint8_t count, struct virtio_mem_counters *cnt)
+{
+	struct virtio_mem_req req = {
+		.type = arg & 7,	/* PLUG, UNPLUG, UNPLUG_ALL, STATE, then unknown types */
+		/* mostly block-aligned inside the region, sometimes not, sometimes outside */
+		.addr = small.hp_base + (int64_t)((int16_t)arg >> 3) * (arg & 0x8000 ? 4096 : LG / 4),
+		.nb_blocks = count % 8,
+	};
+	struct virtio_mem_resp resp = { .type = 0xffff };
+	uint64_t requested = (uint64_t)(count >> 3) * LG;	/* 0 .. 62 MiB: mostly above the region */
+
+	virtio_mem_handle(&d, requested, &req, &resp, cnt);
+	FUZZ_CHECK(resp.type <= VIRTIO_MEM_RESP_ERROR, "response type %u", resp.type);
+	if (req.type == VIRTIO_MEM_REQ_PLUG && resp.type == VIRTIO_MEM_RESP_ACK)
+		FUZZ_CHECK(dynmem_plugged_bytes(&d) <= requested, "plugged %lu above requested %lu",
+			   (unsigned long)dynmem_plugged_bytes(&d), (unsigned long)requested);
+	FUZZ_CHECK(cnt->requests == cnt->acks + cnt->nacks + cnt->busy + cnt->errors,
+		   "counters: %lu requests", (unsigned long)cnt->requests);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t nblocks = small.hp_size / small.block;
+	struct virtio_mem_counters cnt = { 0 };
 	uint32_t pfns[32];
 
 	setup_once();
@@ -95,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t count = data[off + 3];
 		unsigned int n;
 
-		switch (data[off] % 8) {
+		switch (data[off] % 9) {
 		case 0:
 			n = make_pfns(pfns, arg, count);
 			dynmem_inflate(&d, pfns, n);
@@ -125,6 +150,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 7:	/* the hypervisor about to touch a page of RAM or of the region */
 			dynmem_back(&d, (count & 1 ? small.hp_base : 0) + (uint64_t)arg * PG %
 					(count & 1 ? small.hp_size : small.ram));
+			break;
+		case 8:
+			vmem_request(arg, count, &cnt);
 			break;
 		}
 		check_frames();

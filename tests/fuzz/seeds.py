@@ -109,7 +109,8 @@ def vq_seed(size, flags, chains):
 
 def dynmem_op(op, arg, count):
     """One operation of the dynmem harnesses: kind (0 inflate, 1 deflate, 2 report, 3 refault,
-    4 plug, 5 unplug, 6 unplug all, 7 the hypervisor touches), a 16-bit argument, a count."""
+    4 plug, 5 unplug, 6 unplug all, 7 the hypervisor touches, 8 a virtio-mem request), a 16-bit
+    argument, a count."""
     return bytes([op, arg & 0xff, arg >> 8, count])
 
 
@@ -120,6 +121,13 @@ def main():
     day = b"".join(dynmem_op(*o) for o in [(0, 0, 31), (2, 16, 4), (3, 5, 0), (4, 0, 1), (5, 1, 0),
                                            (1, 0, 15), (7, 3, 1), (6, 0, 0)])
     touch = b"".join(dynmem_op(*o) for o in [(4, 0, 1), (7, 0, 1), (7, 300, 1), (5, 0, 1)])
+    # virtio-mem requests as Linux's driver sends them: STATE of both blocks, PLUG block 0 with
+    # 4 MiB requested, PLUG block 1, UNPLUG_ALL (argument: type in bits 0-2, quarter-block
+    # offset above; count: blocks in bits 0-2, requested size in 2 MiB units above)
+    vmem = b"".join(dynmem_op(*o) for o in [(8, 3, 2 | 2 << 3), (8, 0, 1 | 2 << 3),
+                                            (8, 4 << 3, 1 | 2 << 3), (8, 2, 0)])
+    for name in ("dynmem", "dynmem_lazy"):
+        put(name, "virtio-mem", vmem)
     for name in ("dynmem", "dynmem_lazy"):
         put(name, "guest-day", day)
         put(name, "plug-touch", touch)
