@@ -6,7 +6,8 @@
  * unmapped memory (a refault, or the hypervisor backing a page it is about
  * to touch), virtio-mem plug, unplug and unplug-all of any blocks, and raw
  * virtio-mem requests (devices/virtio_mem_dev.c: any type, address, block
- * count and requested size), whose response must be one of the spec's. The
+ * count and requested size), whose response must be one of the spec's, all
+ * of it also with the host pool nearly or wholly dry (the fixture's hog). The
  * frame allocator and the page-table walker are the real ones, on the unit
  * tests' fixture (tests/unit/dynmem_fixture.h, its cmocka checks through
  * tests/fuzz/shim/cmocka.h). After every operation the books must balance:
@@ -71,6 +72,8 @@ static void undo_everything(void)
 {
 	uint32_t pfn;
 
+	unhog_all();
+	pmm.refused = 0;	/* hog's probing, not the code under test */
 	for (uint64_t gpa = 0; gpa < d.ram_size; gpa += PG) {
 		if (dynmem_is_ballooned(&d, gpa)) {
 			pfn = (uint32_t)(gpa / PG);
@@ -120,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t count = data[off + 3];
 		unsigned int n;
 
-		switch (data[off] % 9) {
+		switch (data[off] % 10) {
 		case 0:
 			n = make_pfns(pfns, arg, count);
 			dynmem_inflate(&d, pfns, n);
@@ -153,6 +156,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8:
 			vmem_request(arg, count, &cnt);
+			break;
+		case 9:	/* the host pool runs dry but for a few frames, or fills again */
+			if (count & 1) {
+				unhog_all();
+			} else {
+				hog_all();
+				unhog((count >> 2) & 15, count & 2);
+			}
 			break;
 		}
 		check_frames();

@@ -109,8 +109,8 @@ def vq_seed(size, flags, chains):
 
 def dynmem_op(op, arg, count):
     """One operation of the dynmem harnesses: kind (0 inflate, 1 deflate, 2 report, 3 refault,
-    4 plug, 5 unplug, 6 unplug all, 7 the hypervisor touches, 8 a virtio-mem request), a 16-bit
-    argument, a count."""
+    4 plug, 5 unplug, 6 unplug all, 7 the hypervisor touches, 8 a virtio-mem request, 9 the
+    host pool dry but for a few frames, or full again), a 16-bit argument, a count."""
     return bytes([op, arg & 0xff, arg >> 8, count])
 
 
@@ -126,8 +126,11 @@ def main():
     # offset above; count: blocks in bits 0-2, requested size in 2 MiB units above)
     vmem = b"".join(dynmem_op(*o) for o in [(8, 3, 2 | 2 << 3), (8, 0, 1 | 2 << 3),
                                             (8, 4 << 3, 1 | 2 << 3), (8, 2, 0)])
+    # the same with the pool dry but for 3 frames: plugs NACK, deflates fail, then it refills
+    dry = dynmem_op(0, 0, 31) + dynmem_op(9, 0, 3 << 2) + vmem + dynmem_op(1, 0, 31) + dynmem_op(9, 0, 1)
     for name in ("dynmem", "dynmem_lazy"):
         put(name, "virtio-mem", vmem)
+        put(name, "pool-dry", dry)
     for name in ("dynmem", "dynmem_lazy"):
         put(name, "guest-day", day)
         put(name, "plug-touch", touch)
