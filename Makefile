@@ -120,7 +120,7 @@ $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/shim/cmocka.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.c) tests/fuzz/shim/cmocka.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZLD $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS)

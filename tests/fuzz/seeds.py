@@ -128,6 +128,16 @@ def main():
                                             (8, 4 << 3, 1 | 2 << 3), (8, 2, 0)])
     # the same with the pool dry but for 3 frames: plugs NACK, deflates fail, then it refills
     dry = dynmem_op(0, 0, 31) + dynmem_op(9, 0, 3 << 2) + vmem + dynmem_op(1, 0, 31) + dynmem_op(9, 0, 1)
+    # balloon requests: kind (0 inflate, 1 deflate, 2 stats, 3 report), PFNs per exit, buffer
+    # count, then per buffer page, offset/16, length/16, kind (0x40 writable, 0x80 beyond RAM,
+    # low bits: 4 KiB units more), then what the guest wrote into the buffers
+    pfns = b"".join(struct.pack("<I", 100 + i) for i in range(64))
+    put("balloon", "inflate-64", bytes([0, 15, 0, 5, 0, 16, 0]) + pfns)
+    put("balloon", "deflate-64", bytes([1, 255, 0, 5, 0, 16, 0]) + pfns)
+    stats = b"".join(struct.pack("<HQ", t, v) for t, v in [(0, 0), (1, 4096), (4, 80 * M), (5, 200 * M),
+                                                          (7, 150 * M), (8, 12345), (9, 7), (42, 1)])
+    put("balloon", "stats", bytes([2, 0, 0, 9, 0, 10, 0]) + stats)
+    put("balloon", "report", bytes([3, 0, 1, 128, 0, 0, 0x41, 200, 0, 0, 0xc1]))
     for name in ("dynmem", "dynmem_lazy"):
         put(name, "virtio-mem", vmem)
         put(name, "pool-dry", dry)
