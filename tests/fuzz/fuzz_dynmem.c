@@ -106,7 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (count & 1) {
 				unhog_all();
 			} else {
+				/*
+				 * Another VM takes every frame it may: not those promised
+				 * to lazily plugged blocks (pmm_available), as dynmem
+				 * itself never does.
+				 */
 				hog_all();
+				unhog(pmm.committed, false);
 				unhog((count >> 2) & 15, count & 2);
 			}
 			break;
