@@ -23,9 +23,9 @@ for kind in balloonflood printflood; do
 	assert_log "^\[$vm\] PASS: $vm" "and the $kind guest goes on working afterwards"
 	# the neighbour's progress lines between the flood's first and last line: a starved
 	# neighbour prints none. How many more depends on how much CPU the emulator gets: 5 to
-	# 11 on an idle machine, 3 on CI under QEMU, whose guest clock is the host's, and none
-	# under QEMU on a machine loaded by other work besides the test run (the neighbour's
-	# phases are CPU-bound), so one line is the bar
+	# 11 on an idle machine, 3 on CI under QEMU, whose guest clock is the host's (the
+	# neighbour's phases are CPU-bound: none at all on a machine busy with other work
+	# beside the test run, which QEMU's timing tests do not survive), so one is the bar
 	n=$(awk -v start="^\\\\[$vm\\\\] fault: $kind" -v stop="^\\\\[$vm\\\\] hostile: $kind:" '
 		$0 ~ start { on = 1 } $0 ~ stop { on = 0 } on && /^\[good\] phase / { n++ }
 		END { print n + 0 }' "$SERIAL_TXT")
