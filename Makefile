@@ -36,7 +36,7 @@ PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
 		   kernel/io_bus.c kernel/timer.c kernel/gpa_layout.c kernel/linux_boot.c kernel/rtc_time.c \
 		   kernel/insn_decode.c kernel/msr_table.c devices/vpit.c devices/vpit_chan.c devices/vrtc.c \
-		   devices/vrtc_clock.c devices/vi8042.c devices/vsysport.c \
+		   devices/vrtc_clock.c devices/vi8042.c devices/vsysport.c devices/vpci.c \
 		   $(wildcard mm/dynmem*.c mm/balancer.c devices/virtqueue.c \
 		   devices/virtio_mem_dev.c devices/vpic.c devices/virtio_balloon_req.c \
 		   devices/virtio_balloon_report.c devices/virtio_balloon_cfg.c devices/con_limit.c \
