@@ -93,6 +93,10 @@ iso: $(ISO)
 $(ISO): $(HV_ELF) $(GUESTS) tools/grub-demo.cfg tools/mkiso.sh
 	tools/mkiso.sh $@ tools/grub-demo.cfg
 
+# Pure code that calls back into a VM (vm_map_gpa, vm_refresh_reserved): linked only into
+# the programs whose fixture supplies those (tests/unit/virtio_pci_fixture.h).
+VMHOOK_SRCS	:= devices/virtio_pci.c
+VMHOOK_PROGS	:= test_virtio_pci fuzz_virtio_pci
 # The pure code is compiled once for all the tests (and its header dependencies tracked),
 # not once per test program.
 PURE_OBJS	:= $(patsubst %.c,$(BUILD)/unit-obj/%.o,$(PURE_SRCS))
@@ -101,10 +105,14 @@ $(BUILD)/unit-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC $<"
 	@$(HOST_CC) $(UCFLAGS) -MMD -MP -c $< -o $@
+VMHOOK_UOBJS	:= $(patsubst %.c,$(BUILD)/unit-obj/%.o,$(VMHOOK_SRCS))
+.SECONDARY: $(VMHOOK_UOBJS)
+$(addprefix $(BUILD)/unit/,$(VMHOOK_PROGS)): EXTRA_OBJS = $(VMHOOK_UOBJS)
+$(addprefix $(BUILD)/unit/,$(VMHOOK_PROGS)): $(VMHOOK_UOBJS)
 unit: $(UNIT_BINS)
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka
+	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) $(EXTRA_OBJS) -lcmocka
 
 # --- libFuzzer harnesses (tests/fuzz/, README "Fuzzing") --------------------
 # The same pure code as the unit tests, built again by clang with coverage for libFuzzer.
@@ -115,7 +123,10 @@ FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(PURE_SRCS))
 FUZZ_SECONDS	?= 180
-.SECONDARY: $(FUZZ_OBJS)
+VMHOOK_FOBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(VMHOOK_SRCS))
+.SECONDARY: $(FUZZ_OBJS) $(VMHOOK_FOBJS)
+$(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): EXTRA_OBJS = $(VMHOOK_FOBJS)
+$(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): $(VMHOOK_FOBJS)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
@@ -123,7 +134,7 @@ $(BUILD)/fuzz-obj/%.o: %.c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.c) tests/fuzz/shim/cmocka.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZLD $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(EXTRA_OBJS)
 fuzz-build: $(FUZZ_BINS)
 # `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one), then one table
 fuzz: deps fuzz-build

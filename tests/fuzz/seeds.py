@@ -114,6 +114,38 @@ def dynmem_op(op, arg, count):
     return bytes([op, arg & 0xff, arg >> 8, count])
 
 
+def vp_op(op, p1=0, p2=0, p3=0, v32=0):
+    """One guest action of the virtio_pci harness (tests/unit/virtio_pci_fixture.h, vp_op):
+    the operation, three argument bytes, a 32-bit value."""
+    return struct.pack("<BBBBI", op, p1, p2, p3, v32)
+
+
+def vp_width(size, sub=0):
+    """The argument byte for an access of size bytes at sub bytes into a dword."""
+    return next(b for b in range(256) if 1 << (b % 3) == size and b & 3 == sub)
+
+
+def virtio_pci_seeds():
+    # Linux's probe: vendor and device ids, BAR0, the capability pointer and the first cap
+    probe = b"".join(vp_op(1, vp_width(sz), reg) for sz, reg in
+                     [(2, 0x00), (2, 0x02), (4, 0x10), (1, 0x34), (4, 0x40), (4, 0x44)])
+    # virtio_pci_modern's bring-up of three 128-entry queues at pages 0, 2, 4 with DRIVER_OK
+    # (features 0-2 and VERSION_1), a one-page readable chain on queue 1, notify, the ISR read
+    up = bytes([9, 0x87, 7, 7, 7, 0, 2, 4])
+    chain = vp_op(8, 1, 0, 0, 0x80000000 | 4095) + vp_op(5, 0, 0, 1) + vp_op(6)
+    # the same head published twice, a config change, then a reset from the driver
+    again = vp_op(8, 1, 0, 0, 0x80000000 | 64) + vp_op(8, 1, 0, 0, 0x80000000 | 64) + \
+        vp_op(5, 0, 0, 1) + vp_op(11, 0, 9) + vp_op(2, vp_width(1), 0x14, 0, 0)
+    # BAR0 moved to 0xd000, I/O decoding off and on, then the PCI_CFG window (cap at 0x84) reads num_queues
+    bar = vp_op(0, vp_width(4), 0x10, 0, 0xd001) + vp_op(0, vp_width(2), 0x04, 0, 0) + \
+        vp_op(0, vp_width(2), 0x04, 0, 1) + vp_op(0, vp_width(4), 0x8c, 0, 0x12) + \
+        vp_op(0, vp_width(4), 0x90, 0, 2) + vp_op(1, vp_width(4), 0x94)
+    put("virtio_pci", "linux-probe", probe)
+    put("virtio_pci", "bringup-chain", up + chain)
+    put("virtio_pci", "inflight-reset", up + again)
+    put("virtio_pci", "bar-window", bar + up)
+
+
 def main():
     M = 1 << 20
     # a guest's day: inflate 32 pages, report 64K, touch a reported page, plug two blocks, unplug
@@ -163,6 +195,7 @@ def main():
         (256 * M, 128 * M, 640 * M, 486 * M, 0, 420 * M, 0, 50, 100, 3),
         (256 * M, 128 * M, 640 * M, 200 * M, 90 * M, 80 * M, 0, 50, 100, 3),
         (64 * M, 64 * M, 64 * M, 64 * M, 0, 0, 0, 20, 100, 0)]))
+    virtio_pci_seeds()
     guest = sys.argv[1] if len(sys.argv) > 1 else "build/guest/guest.elf"
     if os.path.exists("build/linux/vmlinuz"):
         bzimage_seeds("build/linux/vmlinuz")
