@@ -118,6 +118,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests
 # The same pure code as the unit tests, built again by clang with coverage for libFuzzer.
 FUZZ_CC		:= clang
 FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+		   -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
 		   -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function -Itests/fuzz/shim $(INCLUDES) -Itests/fuzz -Itests/unit -DHOST_TEST
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -136,9 +137,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.c) tests/
 	@echo "  FUZZLD $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(EXTRA_OBJS)
 fuzz-build: $(FUZZ_BINS)
-# `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one), then one table
+# `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one; FUZZ_RUNS: also stop at that
+# many inputs; FUZZ_JOBS: harnesses at once), then one table
 fuzz: deps fuzz-build
-	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 deps:
 	@tools/deps.sh
