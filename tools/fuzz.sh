@@ -76,15 +76,28 @@ for n in "${names[@]}"; do
 done
 wait
 bad=0
-echo "| harness | executions | executions per second | coverage (edges) | corpus | crashes |"
-echo "|---|---|---|---|---|---|"
+table() {
+	echo "| harness | executions | executions per second | coverage (edges) | corpus | crashes |"
+	echo "|---|---|---|---|---|---|"
+	for n in "${names[@]}"; do
+		if [[ -f build/fuzz/$n.row ]]; then
+			cat "build/fuzz/$n.row"
+		else
+			echo "| $n | ? | ? | ? | ? | the run did not finish |"
+		fi
+	done
+}
 for n in "${names[@]}"; do
-	if [[ -f build/fuzz/$n.row ]]; then
-		cat "build/fuzz/$n.row"
-	else
-		echo "| $n | ? | ? | ? | ? | the run did not finish |"
-		bad=1
-	fi
-	[[ -f build/fuzz/$n.bad ]] && bad=1
+	[[ -f build/fuzz/$n.row && ! -f build/fuzz/$n.bad ]] || bad=1
 done
+table
+# the same table with how it was made, for docs/FUZZING.md (only a long run is copied there)
+{
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(clang --version | head -n 1)"
+	echo
+	echo "    FUZZ_RUNS=${FUZZ_RUNS:-} FUZZ_JOBS=$jobs tools/fuzz.sh $secs ${*:-}"
+	echo
+	table
+	((bad == 0)) || echo "(the run found something: see build/fuzz/)"
+} >build/fuzz/report.md
 exit $bad
