@@ -138,6 +138,9 @@ void vpci_set_intx(struct vpci_dev *dev, bool level)
 {
 	bool disabled = vpci_cfg_read(dev, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE;
 
+	/* no interrupt pin (the host bridge): no line, and its irq 0 is the PIT's */
+	if (!dev->cfg[PCI_INTERRUPT_PIN])
+		return;
 	dev->intx = level;
 	if (level)
 		dev->cfg[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
