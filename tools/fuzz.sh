@@ -65,6 +65,8 @@ for n in "${names[@]}"; do
 	fi
 	rm -f "build/fuzz/$n.row"
 done
+started="$(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+[[ -z $(git status --porcelain -- tests/fuzz tests/unit '*.c' '*.h' 2>/dev/null) ]] || started+=" (with changes)"
 # FUZZ_JOBS harnesses at a time (default 1: the other core stays free)
 jobs=${FUZZ_JOBS:-1}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS must be a positive number" >&2; exit 2; }
@@ -93,7 +95,7 @@ done
 table
 # the same table with how it was made, for docs/FUZZING.md (only a long run is copied there)
 {
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(clang --version | head -n 1)"
+	echo "started $started, $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(clang --version | head -n 1)"
 	echo
 	echo "    FUZZ_RUNS=${FUZZ_RUNS:-} FUZZ_JOBS=$jobs tools/fuzz.sh $secs ${*:-}"
 	echo
