@@ -36,7 +36,7 @@ PURE_SRCS	:= mm/pmm.c mm/pt_walk.c mm/pt_range.c arch/x86/mm/pt_host.c arch/x86/
 		   kernel/format.c kernel/multiboot2.c kernel/vm_config.c kernel/elf.c kernel/cpu_rules.c \
 		   kernel/io_bus.c kernel/timer.c kernel/gpa_layout.c kernel/linux_boot.c kernel/rtc_time.c \
 		   kernel/insn_decode.c kernel/msr_table.c devices/vpit.c devices/vpit_chan.c devices/vrtc.c \
-		   devices/vrtc_clock.c devices/vi8042.c devices/vsysport.c \
+		   devices/vrtc_clock.c devices/vi8042.c devices/vsysport.c devices/vpci.c \
 		   $(wildcard mm/dynmem*.c mm/balancer.c devices/virtqueue.c \
 		   devices/virtio_mem_dev.c devices/vpic.c devices/virtio_balloon_req.c \
 		   devices/virtio_balloon_report.c devices/virtio_balloon_cfg.c devices/con_limit.c \
@@ -93,6 +93,10 @@ iso: $(ISO)
 $(ISO): $(HV_ELF) $(GUESTS) tools/grub-demo.cfg tools/mkiso.sh
 	tools/mkiso.sh $@ tools/grub-demo.cfg
 
+# Pure code that calls back into a VM (vm_map_gpa, vm_refresh_reserved): linked only into
+# the programs whose fixture supplies those (tests/unit/virtio_pci_fixture.h).
+VMHOOK_SRCS	:= devices/virtio_pci.c
+VMHOOK_PROGS	:= test_virtio_pci fuzz_virtio_pci
 # The pure code is compiled once for all the tests (and its header dependencies tracked),
 # not once per test program.
 PURE_OBJS	:= $(patsubst %.c,$(BUILD)/unit-obj/%.o,$(PURE_SRCS))
@@ -101,21 +105,29 @@ $(BUILD)/unit-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC $<"
 	@$(HOST_CC) $(UCFLAGS) -MMD -MP -c $< -o $@
+VMHOOK_UOBJS	:= $(patsubst %.c,$(BUILD)/unit-obj/%.o,$(VMHOOK_SRCS))
+.SECONDARY: $(VMHOOK_UOBJS)
+$(addprefix $(BUILD)/unit/,$(VMHOOK_PROGS)): EXTRA_OBJS = $(VMHOOK_UOBJS)
+$(addprefix $(BUILD)/unit/,$(VMHOOK_PROGS)): $(VMHOOK_UOBJS)
 unit: $(UNIT_BINS)
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) $(wildcard include/*.h mm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka
+	$(HOST_CC) $(UCFLAGS) -o $@ $< $(PURE_OBJS) $(EXTRA_OBJS) -lcmocka
 
 # --- libFuzzer harnesses (tests/fuzz/, README "Fuzzing") --------------------
 # The same pure code as the unit tests, built again by clang with coverage for libFuzzer.
 FUZZ_CC		:= clang
 FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+		   -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
 		   -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function -Itests/fuzz/shim $(INCLUDES) -Itests/fuzz -Itests/unit -DHOST_TEST
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_OBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(PURE_SRCS))
 FUZZ_SECONDS	?= 180
-.SECONDARY: $(FUZZ_OBJS)
+VMHOOK_FOBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(VMHOOK_SRCS))
+.SECONDARY: $(FUZZ_OBJS) $(VMHOOK_FOBJS)
+$(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): EXTRA_OBJS = $(VMHOOK_FOBJS)
+$(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): $(VMHOOK_FOBJS)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
@@ -123,11 +135,12 @@ $(BUILD)/fuzz-obj/%.o: %.c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.c) tests/fuzz/shim/cmocka.h $(wildcard tests/unit/*fixture.h) $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZLD $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(EXTRA_OBJS)
 fuzz-build: $(FUZZ_BINS)
-# `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one), then one table
+# `make fuzz`: every harness for FUZZ_SECONDS (FUZZ=NAME for one; FUZZ_RUNS: also stop at that
+# many inputs; FUZZ_JOBS: harnesses at once), then one table
 fuzz: deps fuzz-build
-	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 deps:
 	@tools/deps.sh

@@ -63,7 +63,8 @@ static void bar_access(void *dev, uint64_t off, unsigned int size, bool write, u
 /*
  * Keeps the bus's claim in step with BAR0 and the command register's I/O
  * decode bit: the guest may move a BAR anywhere. A BAR moved over another
- * device's ports decodes nothing until it is moved away (counted).
+ * device's ports, or around them, decodes nothing until it is moved away
+ * (counted): the bus would take a range around others as holes in it.
  */
 static void bar_sync(struct vpci_dev *d)
 {
@@ -77,6 +78,7 @@ static void bar_sync(struct vpci_dev *d)
 	}
 	if (on && !d->bar_mapped && d->bar_io) {
 		if (base + VPCI_IO_BAR_SIZE <= 0x10000 &&
+		    io_bus_free(io, IO_SPACE_PORT, base, VPCI_IO_BAR_SIZE) &&
 		    !io_bus_register(io, IO_SPACE_PORT, base, VPCI_IO_BAR_SIZE, bar_access, d,
 				     "pci bar")) {
 			d->bar_mapped = true;
@@ -136,6 +138,9 @@ void vpci_set_intx(struct vpci_dev *dev, bool level)
 {
 	bool disabled = vpci_cfg_read(dev, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE;
 
+	/* no interrupt pin (the host bridge): no line, and its irq 0 is the PIT's */
+	if (!dev->cfg[PCI_INTERRUPT_PIN])
+		return;
 	dev->intx = level;
 	if (level)
 		dev->cfg[PCI_STATUS] |= PCI_STATUS_INTERRUPT;

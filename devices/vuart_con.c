@@ -28,6 +28,9 @@ void vuart_con_flush(struct vuart *u, const char *name)
 
 void vuart_con_put(struct vuart *u, const char *name, uint8_t c)
 {
+	/* full already: attaching took a prompt of VUART_CON_CHUNK bytes or more */
+	if (u->con_len == VUART_CON_CHUNK)
+		vuart_con_flush(u, name);
 	u->con_buf[u->con_len++] = c;
 	if (c == '\n' || u->con_len == VUART_CON_CHUNK)
 		vuart_con_flush(u, name);

@@ -50,6 +50,11 @@ void io_bus_init(struct io_bus *bus);
  */
 int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len,
 		    io_access_fn *fn, void *dev, const char *name);
+/*
+ * Is [base, base + len) clear of every claimed range, holes and all? A
+ * range a guest places (a PCI BAR) must be: nesting is for the chipset.
+ */
+bool io_bus_free(const struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len);
 /* Gives up the range dev claimed at base (a relocated PCI BAR); -1 if there is none. */
 int io_bus_unregister(struct io_bus *bus, enum io_space space, uint64_t base, void *dev);
 /*

@@ -55,7 +55,10 @@ int vpci_init(struct vpci *bus, struct io_bus *io, void (*set_irq)(void *, unsig
 /* Fills the header of a type-0 function with one I/O BAR and plugs it into a free slot. */
 int vpci_add(struct vpci *bus, struct vpci_dev *dev, uint16_t vendor, uint16_t device,
 	     uint32_t class_code, uint8_t revision, uint16_t subsys, unsigned int irq);
-/* Drives the device's INTx line (respecting the command register's INTx disable). */
+/*
+ * Drives the device's INTx line (respecting the command register's INTx
+ * disable); a function without an interrupt pin (the host bridge) drives none.
+ */
 void vpci_set_intx(struct vpci_dev *dev, bool level);
 /* Appends a capability at cfg offset off (after the previous one); returns off. */
 unsigned int vpci_add_cap(struct vpci_dev *dev, unsigned int off, const void *cap,

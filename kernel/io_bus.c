@@ -40,6 +40,20 @@ int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint
 	return 0;
 }
 
+bool io_bus_free(const struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len)
+{
+	if (!len || len - 1 > UINT64_MAX - base)
+		return false;
+	for (unsigned int i = 0; i < bus->nr; i++) {
+		const struct io_range *r = &bus->range[i];
+
+		if (r->space == space && base <= r->base + (r->len - 1) &&
+		    r->base <= base + (len - 1))
+			return false;
+	}
+	return true;
+}
+
 int io_bus_unregister(struct io_bus *bus, enum io_space space, uint64_t base, void *dev)
 {
 	for (unsigned int i = 0; i < bus->nr; i++) {

@@ -5,7 +5,8 @@
  * the input is the queue's size and flags, which pages the host never
  * mapped, and the bytes of the descriptor table, avail ring and used ring;
  * optionally a second writer (the guest's other vCPU) changes a ring byte
- * at every access. The device pops chains until the ring is empty or
+ * at every access. Guest RAM is poisoned (ASan) but for what the device
+ * mapped, at the length it asked for. The device pops chains until the ring is empty or
  * broken and hands each back. Whatever the rings say: every buffer of an
  * accepted chain is mapped RAM (or, for an address-only queue, does not
  * wrap), readable ones come first, a chain stays within its byte budget,
@@ -24,6 +25,7 @@ static void reset_memory(void)
 		if (!ram)
 			abort();
 	}
+	ram_unpoison();
 	memset(ram + DESC, 0, 3 * PG);		/* the rings: all this input wrote */
 	memset(hole, 0, sizeof(hole));
 	map_calls = crossings = 0;
@@ -80,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hole[DESC / PG + data[3] % 3] = true;
 	memcpy(ram + DESC, data + 4, size - 4 < 3 * PG ? size - 4 : 3 * PG);
 
+	ram_poison();	/* the device may touch only what it maps, at the size it asked for */
 	if (vq_enable(&vq, &mem) == 0) {
 		scribble = data[1] & 16;
 		for (unsigned int round = 0; round < 2u * vq.size + 4; round++) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the harnesses' seed corpora, tests/fuzz/corpus/NAME/, from the project's own files:
 the test guest's ELF header, Debian's kernel's setup header, a boot information block laid out as GRUB builds it for the
-demo, the module lines of tools/*.cfg and tests/boot/*.sh, and the scenario files with a
+demo, the module lines of tools/*.cfg and tests/boot/*.sh, a guest's PC port sequences (Linux's PIC,
+PIT, RTC, 8250, i8042 and PCI conf1 probes), and the scenario files with a
 monitor line in front. Small on purpose: libFuzzer grows the rest in build/fuzz/corpus/.
 usage: tests/fuzz/seeds.py [GUEST_ELF]   (default build/guest/guest.elf; Debian's kernel from
 build/linux/vmlinuz, tools/linux-guest.sh; run from the repo root)
@@ -114,6 +115,107 @@ def dynmem_op(op, arg, count):
     return bytes([op, arg & 0xff, arg >> 8, count])
 
 
+def vp_op(op, p1=0, p2=0, p3=0, v32=0):
+    """One guest action of the virtio_pci harness (tests/unit/virtio_pci_fixture.h, vp_op):
+    the operation, three argument bytes, a 32-bit value."""
+    return struct.pack("<BBBBI", op, p1, p2, p3, v32)
+
+
+def vp_width(size, sub=0):
+    """The argument byte for an access of size bytes at sub bytes into a dword."""
+    return next(b for b in range(256) if 1 << (b % 3) == size and b & 3 == sub)
+
+
+def virtio_pci_seeds():
+    # Linux's probe: vendor and device ids, BAR0, the capability pointer and the first cap
+    probe = b"".join(vp_op(1, vp_width(sz), reg) for sz, reg in
+                     [(2, 0x00), (2, 0x02), (4, 0x10), (1, 0x34), (4, 0x40), (4, 0x44)])
+    # virtio_pci_modern's bring-up of three 128-entry queues at pages 0, 2, 4 with DRIVER_OK
+    # (features 0-2 and VERSION_1), a one-page readable chain on queue 1, notify, the ISR read
+    up = bytes([9, 0x87, 7, 7, 7, 0, 2, 4])
+    chain = vp_op(8, 1, 0, 0, 0x80000000 | 4095) + vp_op(5, 0, 0, 1) + vp_op(6)
+    # the same head published twice, a config change, then a reset from the driver
+    again = vp_op(8, 1, 0, 0, 0x80000000 | 64) + vp_op(8, 1, 0, 0, 0x80000000 | 64) + \
+        vp_op(5, 0, 0, 1) + vp_op(11, 0, 9) + vp_op(2, vp_width(1), 0x14, 0, 0)
+    # BAR0 moved to 0xd000, I/O decoding off and on, then the PCI_CFG window (cap at 0x84) reads num_queues
+    bar = vp_op(0, vp_width(4), 0x10, 0, 0xd001) + vp_op(0, vp_width(2), 0x04, 0, 0) + \
+        vp_op(0, vp_width(2), 0x04, 0, 1) + vp_op(0, vp_width(4), 0x8c, 0, 0x12) + \
+        vp_op(0, vp_width(4), 0x90, 0, 2) + vp_op(1, vp_width(4), 0x94)
+    put("virtio_pci", "linux-probe", probe)
+    put("virtio_pci", "bringup-chain", up + chain)
+    put("virtio_pci", "inflight-reset", up + again)
+    put("virtio_pci", "bar-window", bar + up)
+
+
+# pc_ports[] of tests/unit/pc_ports_fixture.h, in its order: op 0 and 1 name a port by index
+PC_PORTS = [0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x70, 0x71,
+            0x60, 0x64] + list(range(0x3f8, 0x400)) + [0x80, 0x92, 0xcf8, 0xcf9, 0xcfa, 0xcfb,
+                                                       0xcfc, 0xcfd, 0xcfe, 0xcff]
+
+
+def pc_out(port, v):
+    """fuzz_pc_ports's 4-byte operations: a byte OUT to any port (op 2)"""
+    return bytes([2, port & 0xff, port >> 8, v])
+
+
+def pc_in(port):
+    return bytes([3, port & 0xff, port >> 8, 0])
+
+
+def pc_outl(port, v):
+    """a dword OUT to a claimed port (op 0, size 4): bits 16-28 of v are not encodable"""
+    assert v & 0x1fff0000 == 0
+    return bytes([0 | 2 << 3 | (v >> 24) & 0xe0, PC_PORTS.index(port), v & 0xff, (v >> 8) & 0xff])
+
+
+def pc_inl(port):
+    return bytes([1 | 2 << 3, PC_PORTS.index(port), 0, 0])
+
+
+def pc_wait_us(us):
+    ns = us * 1000
+    return bytes([4, ns & 0xff, (ns >> 8) & 0xff, ns >> 16])
+
+
+PC_ACK = bytes([5, 0, 0, 0])
+PC_EOI = pc_out(0x20, 0x20)
+
+
+def pc_ports_seeds():
+    # arch/x86/kernel/i8259.c init_8259A: mask, ICW1-4 on both chips (vectors 0x30, 0x38), unmask
+    pic = b"".join(pc_out(p, v) for p, v in [(0x21, 0xff), (0xa1, 0xff), (0x20, 0x11), (0x21, 0x30),
+                                              (0x21, 4), (0x21, 1), (0xa0, 0x11), (0xa1, 0x38),
+                                              (0xa1, 2), (0xa1, 1), (0x21, 0xe8), (0xa1, 0xfe)])
+    # the PIT's periodic tick at HZ=250 (mode 2, LATCH 4773), two ticks taken and EOIed
+    pit = pc_out(0x43, 0x34) + pc_out(0x40, 4773 & 0xff) + pc_out(0x40, 4773 >> 8)
+    put("pc_ports", "pic-pit-tick", pic + pit + pc_wait_us(4500) + PC_ACK + PC_EOI +
+        pc_wait_us(4000) + PC_ACK + PC_EOI)
+    # mc146818_get_time: A for UIP, the time and date, century, B; then the periodic IRQ 8
+    regs = [0x0a, 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x32, 0x0b]
+    rtc = b"".join(pc_out(0x70, r) + pc_in(0x71) for r in regs)
+    rtc += pc_out(0x70, 0x0b) + pc_out(0x71, 0x42) + pc_wait_us(1000) + PC_ACK
+    rtc += pc_out(0x70, 0x0c) + pc_in(0x71) + pc_out(0xa0, 0x20) + PC_EOI
+    put("pc_ports", "rtc-time", pic + rtc)
+    # the 8250 probe and startup: IER, loopback MSR, FIFO, divisor, OUT2, output, input
+    u = 0x3f8
+    uart = b"".join(pc_out(u + r, v) if v is not None else pc_in(u + r) for r, v in [
+        (1, 0), (1, None), (4, 0x10), (6, None), (4, 0x1f), (6, None), (4, 0), (2, 0xc7),
+        (2, None), (3, 0x80), (0, 1), (1, 0), (3, 0x03), (4, 0x0b), (1, 0x0f), (2, None),
+        (0, ord("h")), (0, ord("i")), (0, 10), (5, None)])
+    uart += bytes([6, 20, 0, 0]) + pc_wait_us(2000) + PC_ACK + pc_in(u) + pc_in(u) + pc_in(u + 5)
+    uart += bytes([7 | 8, 0, 0, 0])
+    put("pc_ports", "uart-probe", pic + uart)
+    # the i8042 probe: self test, command byte, a byte for the absent keyboard, the reset pulse
+    kbc = b"".join(pc_out(p, v) if v is not None else pc_in(p) for p, v in [
+        (0x64, 0xaa), (0x64, None), (0x60, None), (0x64, 0x20), (0x60, None), (0x64, 0x60),
+        (0x60, 0x47), (0x60, 0xf2), (0x64, None)])
+    put("pc_ports", "i8042-selftest", pic + kbc + PC_ACK + pc_in(0x60) + PC_EOI + pc_out(0x64, 0xfe))
+    # Linux's conf1 probe of the host bridge, its command register, then reboot=pci on 0xcf9
+    pci = pc_outl(0xcf8, 0x80000000) + pc_inl(0xcf8) + pc_inl(0xcfc) + pc_outl(0xcf8, 0x80000004)
+    pci += pc_out(0xcfc, 0x01) + pc_out(0xcfd, 0x04) + pc_inl(0xcfc) + pc_out(0xcf9, 2) + pc_out(0xcf9, 6)
+    put("pc_ports", "pci-conf1", pci)
+
+
 def main():
     M = 1 << 20
     # a guest's day: inflate 32 pages, report 64K, touch a reported page, plug two blocks, unplug
@@ -163,6 +265,7 @@ def main():
         (256 * M, 128 * M, 640 * M, 486 * M, 0, 420 * M, 0, 50, 100, 3),
         (256 * M, 128 * M, 640 * M, 200 * M, 90 * M, 80 * M, 0, 50, 100, 3),
         (64 * M, 64 * M, 64 * M, 64 * M, 0, 0, 0, 20, 100, 0)]))
+    virtio_pci_seeds()
     guest = sys.argv[1] if len(sys.argv) > 1 else "build/guest/guest.elf"
     if os.path.exists("build/linux/vmlinuz"):
         bzimage_seeds("build/linux/vmlinuz")
@@ -170,6 +273,7 @@ def main():
     if os.path.exists(guest):
         put("elf", "guest-header", open(guest, "rb").read()[:1024])
     put("multiboot2", "demo", mbi())
+    pc_ports_seeds()
     for i, line in enumerate(module_lines()):
         put("vm_config", "line%02d" % i, line.encode())
     commands = ["vms", "vms --json", "mem web 200M", "set web min=64M max=512M buffer=30 weight=300",

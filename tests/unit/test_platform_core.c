@@ -59,6 +59,32 @@ static void test_bus_routes_and_masks(void **state)
 	assert_int_equal(io_bus_find(&bus, IO_SPACE_MMIO, 0x41)->dev, &b);
 }
 
+/* A range a guest places must clear every claim, the holes in others included. */
+static void test_bus_free(void **state)
+{
+	struct io_bus bus;
+	struct fake_dev a = { 0 }, b = { 0 };
+
+	io_bus_init(&bus);
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0xcf8, 4, fake_access, &a, "a"), 0);
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0xcf9, 1, fake_access, &b, "b"), 0);
+	assert_true(io_bus_free(&bus, IO_SPACE_PORT, 0xc000, 0x100));
+	assert_true(io_bus_free(&bus, IO_SPACE_PORT, 0xcf7, 1));
+	assert_true(io_bus_free(&bus, IO_SPACE_PORT, 0xcfc, 4));
+	assert_true(io_bus_free(&bus, IO_SPACE_MMIO, 0xcf8, 4));
+	/* around, inside, across either end, or the same */
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0xc00, 0x100));
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0xcf9, 1));
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0xcf0, 9));
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0xcfb, 2));
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0xcf8, 4));
+	/* empty or wrapping: never free */
+	assert_false(io_bus_free(&bus, IO_SPACE_PORT, 0x10, 0));
+	assert_false(io_bus_free(&bus, IO_SPACE_MMIO, UINT64_MAX, 2));
+	/* the register call would take the one around as a range with holes */
+	assert_int_equal(io_bus_register(&bus, IO_SPACE_PORT, 0xc00, 0x100, fake_access, &b, "c"), 0);
+}
+
 static void test_bus_unclaimed_and_straddling(void **state)
 {
 	struct io_bus bus;
@@ -234,6 +260,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bus_routes_and_masks),
+		cmocka_unit_test(test_bus_free),
 		cmocka_unit_test(test_bus_unclaimed_and_straddling),
 		cmocka_unit_test(test_bus_refuses_bad_ranges),
 		cmocka_unit_test(test_bus_hole_inside_a_range),

@@ -981,6 +981,32 @@ static void test_attached_console(void **state)
 	assert_int_equal(u.con_attached, VUART_CON_MAX);
 }
 
+/*
+ * Regression: attaching while the line so far held VUART_CON_CHUNK bytes or
+ * more left the chunk full, and the guest's next byte was stored one past
+ * con_buf (UBSan's bounds check; found by tests/fuzz/fuzz_pc_ports.c). The
+ * full chunk is now sent first.
+ */
+static void test_regression_attach_after_long_prompt(void **state)
+{
+	char want[VUART_CON_CHUNK + 1];
+
+	for (int i = 0; i < VUART_CON_CHUNK + 10; i++)
+		out(THR, (uint8_t)('a' + i % 26));
+	assert_int_equal(vuart_con_attach(&u), 1);
+	assert_int_equal(u.con_len, VUART_CON_CHUNK);
+	out(THR, '$');
+	/* the prompt's last VUART_CON_CHUNK bytes as one chunk, then the new byte */
+	for (int i = 0; i < VUART_CON_CHUNK; i++)
+		want[i] = (char)('a' + (i + 10) % 26);
+	want[VUART_CON_CHUNK] = '\0';
+	assert_int_equal(strncmp(con, "con t: ", 7), 0);
+	assert_memory_equal(con + 7, want, VUART_CON_CHUNK);
+	assert_string_equal(con + 7 + VUART_CON_CHUNK, "\n");
+	assert_int_equal(u.con_len, 1);
+	assert_int_equal(u.con_buf[0], '$');
+}
+
 static void test_console_rate_limit(void **state)
 {
 	char line[64];
@@ -1114,6 +1140,7 @@ int main(void)
 		cmocka_unit_test_setup(test_wide_and_stray_accesses, setup),
 		cmocka_unit_test_setup(test_output_lines, setup),
 		cmocka_unit_test_setup(test_attached_console, setup),
+		cmocka_unit_test_setup(test_regression_attach_after_long_prompt, setup),
 		cmocka_unit_test_setup(test_console_rate_limit, setup),
 		cmocka_unit_test_setup(test_hostile_fuzz, setup),
 	};

@@ -7,7 +7,9 @@
  * the host never mapped), or crossing a 4 KiB boundary (and counts the
  * latter, which the device must never ask for). With scribble set, every
  * map() first changes a byte of the rings, as the guest's other vCPU may
- * while the device reads them. Everything is static: one copy per program.
+ * while the device reads them. Under ASan a harness may also poison all of
+ * RAM but what map() handed out (ram_poison). Everything is static: one
+ * copy per program.
  */
 #ifndef VQ_MEM_FIXTURE_H
 #define VQ_MEM_FIXTURE_H
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sanitizer/asan_interface.h>	/* no-ops without ASan */
 #include "virtqueue.h"
 
 #define PG		4096ULL
@@ -42,6 +45,15 @@ static uint64_t rnd(void)
 	return fuzz_rng;
 }
 
+static bool ram_poisoned(const uint8_t *b)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature) && __has_feature(address_sanitizer)
+	return __asan_address_is_poisoned(b);
+#else
+	return false;
+#endif
+}
+
 static void *ram_map(void *ctx, uint64_t gpa, uint64_t len)
 {
 	if (ctx != &ram)
@@ -49,8 +61,15 @@ static void *ram_map(void *ctx, uint64_t gpa, uint64_t len)
 	map_calls++;
 	if (gpa - watch_gpa < watch_len)
 		watch_hits++;
-	if (scribble)	/* another vCPU changing the rings under the device */
-		ram[DESC + rnd() % (USED + PG - DESC)] = (uint8_t)rnd();
+	if (scribble) {	/* another vCPU changing the rings under the device */
+		uint8_t *b = &ram[DESC + rnd() % (USED + PG - DESC)];
+		bool poisoned = ram_poisoned(b);
+
+		ASAN_UNPOISON_MEMORY_REGION(b, 1);
+		*b = (uint8_t)rnd();
+		if (poisoned)
+			ASAN_POISON_MEMORY_REGION(b, 1);
+	}
 	if (!len || gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
 		return NULL;
 	if ((gpa & (PG - 1)) + len > PG) {
@@ -59,7 +78,24 @@ static void *ram_map(void *ctx, uint64_t gpa, uint64_t len)
 	}
 	if (hole[gpa / PG])
 		return NULL;
+	/* a harness that poisoned RAM (ram_poison) lets the device touch what it mapped, no more */
+	ASAN_UNPOISON_MEMORY_REGION(ram + gpa, len);
 	return ram + gpa;
+}
+
+/*
+ * Under ASan: every byte of RAM unaddressable until map() hands it out, so
+ * that a device reading or writing past what it asked for is caught. Off
+ * again (ram_unpoison) before the test itself touches RAM.
+ */
+static void ram_poison(void)
+{
+	ASAN_POISON_MEMORY_REGION(ram, RAM_SIZE);
+}
+
+static void ram_unpoison(void)
+{
+	ASAN_UNPOISON_MEMORY_REGION(ram, RAM_SIZE);
 }
 
 static const struct vq_mem mem = { ram_map, &ram };
