@@ -33,4 +33,20 @@ static uint8_t inb(uint16_t port)
 	return (uint8_t)x;
 }
 
+/* 32-bit accesses (PCI's CONFIG_ADDRESS and CONFIG_DATA): inline, as few tests use them */
+static inline void outl(uint16_t port, uint32_t v)
+{
+	uint64_t x = v;
+
+	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 4, true, &x));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint64_t x;
+
+	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 4, false, &x));
+	return (uint32_t)x;
+}
+
 #endif

@@ -46,21 +46,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static void outl(uint16_t port, uint32_t v)
-{
-	uint64_t x = v;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 4, true, &x));
-}
-
-static uint32_t inl(uint16_t port)
-{
-	uint64_t x;
-
-	assert_true(io_bus_access(&bus, IO_SPACE_PORT, port, 4, false, &x));
-	return (uint32_t)x;
-}
-
 static void test_conf1_probe(void **state)
 {
 	/* arch/x86/pci/direct.c pci_check_type1: CONFIG_ADDRESS reads back */
