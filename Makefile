@@ -128,7 +128,7 @@ VMHOOK_FOBJS	:= $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(VMHOOK_SRCS))
 .SECONDARY: $(FUZZ_OBJS) $(VMHOOK_FOBJS)
 $(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): EXTRA_OBJS = $(VMHOOK_FOBJS)
 $(addprefix $(BUILD)/fuzz/,$(VMHOOK_PROGS)): $(VMHOOK_FOBJS)
-$(BUILD)/fuzz-obj/%.o: %.c
+$(BUILD)/fuzz-obj/%.o: %.c tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
