@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "balancer.h"
+#include "xorshift.h"
 
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
@@ -391,10 +392,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;	/* fixed seed: failures reproduce *
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;	/* xorshift64 */
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static uint64_t rnd_below(uint64_t n)

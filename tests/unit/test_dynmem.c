@@ -6,6 +6,7 @@
  * conservation is exact: the VM owns assigned / 4 KiB frames + its tables.
  */
 #include "dynmem_fixture.h"
+#include "xorshift.h"
 
 static const struct cfg big = { 256 * MiB, 64 * MiB, 128 * MiB, 64 * MiB, LG };
 static const struct cfg small = { 64 * MiB, 16 * MiB, 1 * GiB, 16 * MiB, LG };
@@ -666,10 +667,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % n;
+	return xorshift64(&rng) % n;
 }
 
 static struct {

@@ -9,6 +9,7 @@
  * read as zeros and pages that stayed must keep their data.
  */
 #include "dynmem_fixture.h"
+#include "xorshift.h"
 
 #define R_RAM		(16 * MiB)
 #define R_PAGES		(R_RAM / PG)
@@ -30,10 +31,7 @@ static uint64_t next_tag = 1, rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % n;
+	return xorshift64(&rng) % n;
 }
 
 static int teardown(void **state)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "elf.h"
+#include "xorshift.h"
 
 /*
  * The reference image: three program headers at offset 64 (text, a note
@@ -282,10 +283,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* What elf_parse promises about an accepted image of size bytes. */

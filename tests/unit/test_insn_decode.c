@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "insn_decode.h"
+#include "xorshift.h"
 
 struct good {
 	const char *text;
@@ -418,10 +419,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "linux_boot.h"
+#include "xorshift.h"
 
 #define MiB		(1ULL << 20)
 #define GiB		(1ULL << 30)
@@ -681,10 +682,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 /* A value near a boundary more often than not: that is where the bugs are. */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "mon_text.h"
+#include "xorshift.h"
 
 static char out[64 * MON_TEXT_ESC_MAX + 1];
 static char err[160];
@@ -88,10 +89,7 @@ static uint32_t rnd_state = 0x6d2b79f5u;
 
 static uint32_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
+	return xorshift32(&rnd_state);
 }
 
 /* Whatever the bytes, decode(encode(b)) is b, and the text is printable ASCII. */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "pc_ports_fixture.h"
+#include "xorshift.h"
 
 #define MASTER_BASE	0x30	/* Linux x86-64: ISA_IRQ_VECTOR(0) */
 #define SLAVE_BASE	0x38
@@ -178,10 +179,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* A value worth writing at port: mostly what keeps a device in its interesting states. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "pmm.h"
+#include "xorshift.h"
 
 #define MiB		(1ULL << 20)
 #define HV		PMM_OWNER_HV
@@ -435,10 +436,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state % n;
+	return xorshift64(&rng_state) % n;
 }
 
 /*

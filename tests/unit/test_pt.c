@@ -7,6 +7,7 @@
 #include "pt_fixture.h"
 #include "x86_defs.h"
 #include "vmx/vmx_defs.h"
+#include "xorshift.h"
 
 /* ---- encodings -------------------------------------------------------------- */
 
@@ -679,10 +680,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % n;
+	return xorshift64(&rng) % n;
 }
 
 struct model_unmap {

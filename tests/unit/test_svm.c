@@ -18,6 +18,7 @@
 #include "svm/svm_defs.h"
 #include "svm/svm_exit.h"
 #include "svm/svm_insn.h"
+#include "xorshift.h"
 
 static struct svm_cr_insn in;
 static char err[160];
@@ -131,10 +132,7 @@ static uint32_t rnd_state = 0x1234567u;
 
 static uint32_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
+	return xorshift32(&rnd_state);
 }
 
 /* Random bytes, many of them near the forms: a result is always within the bytes given. */

@@ -15,6 +15,7 @@
 
 #include "vi8042.h"
 #include "port_fixture.h"
+#include "xorshift.h"
 
 #define STR_OBF		0x01
 #define STR_IBF		0x02
@@ -227,10 +228,7 @@ static uint64_t rng = 0xda942042e4dd58b5ull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void test_random_hostile_accesses(void **state)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "virtio_pci_fixture.h"
+#include "xorshift.h"
 
 #define STATUS_UP	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER)
 
@@ -282,9 +283,7 @@ static void test_random_storm(void **state)
 		uint8_t op[VP_OP_LEN];
 
 		for (unsigned int j = 0; j < VP_OP_LEN; j++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
+			xorshift64(&x);
 			op[j] = (uint8_t)x;
 		}
 		/* now and then a fresh device, so that bring-ups start clean */

@@ -17,6 +17,7 @@
 
 #include "vpit.h"
 #include "port_fixture.h"
+#include "xorshift.h"
 
 #define TSC_KHZ		2000000ull	/* a 2 GHz host */
 #define TSC_HZ		(TSC_KHZ * 1000)
@@ -333,10 +334,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void test_random_hostile_accesses(void **state)

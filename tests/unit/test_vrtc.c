@@ -19,6 +19,7 @@
 #include "mc146818.h"
 #include "vrtc.h"
 #include "port_fixture.h"
+#include "xorshift.h"
 
 #define TSC_HZ		1000000000ull	/* a 1 GHz host */
 #define T0		5000000000ull
@@ -172,9 +173,7 @@ static void test_calendar_against_libc(void **state)
 		struct tm tm;
 		uint64_t s;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		xorshift64(&x);
 		s = x % range;
 		rtc_time_from_secs(s, &t);
 		assert_true(rtc_time_valid(&t));
@@ -358,10 +357,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void test_random_hostile_accesses(void **state)

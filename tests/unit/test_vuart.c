@@ -22,6 +22,7 @@
 #include "vpic.h"
 #include "vuart.h"
 #include "port_fixture.h"
+#include "xorshift.h"
 
 #define BASE		VUART_BASE
 #define RBR		0
@@ -1031,10 +1032,7 @@ static uint32_t rnd_state = 0x9e3779b9u;
 
 static uint32_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
+	return xorshift32(&rnd_state);
 }
 
 static void check_invariants(void)

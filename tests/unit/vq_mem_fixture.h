@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sanitizer/asan_interface.h>	/* no-ops without ASan */
 #include "virtqueue.h"
+#include "xorshift.h"
 
 #define PG		4096ULL
 #define RAM_SIZE	(1ULL << 20)
@@ -39,10 +40,7 @@ static bool scribble;			/* the "guest" rewrites a ring byte on every map() */
 static uint64_t rnd(void)
 {
 	/* xorshift64: fixed seed, same sequence everywhere */
-	fuzz_rng ^= fuzz_rng << 13;
-	fuzz_rng ^= fuzz_rng >> 7;
-	fuzz_rng ^= fuzz_rng << 17;
-	return fuzz_rng;
+	return xorshift64(&fuzz_rng);
 }
 
 static bool ram_poisoned(const uint8_t *b)
